@@ -1,0 +1,22 @@
+import type { NamedTensors, Signature } from '../tensor/tensor.js';
+
+/**
+ * One loaded model version. Knows nothing about HTTP: named tensors in, named tensors out.
+ * Implementations: onnx (in process, worker threads), tfjs (in process), tfserving (remote).
+ */
+export interface Backend {
+  readonly signature: Signature;
+  /** Runs the model. `outputs` restricts which outputs are computed and returned. */
+  run(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors>;
+  /** Whether the backend can serve right now (a remote backend may lose its peer). */
+  ready?(): Promise<boolean>;
+  /** Releases sessions, threads and connections. Called once, after in-flight runs finish. */
+  close(): Promise<void>;
+}
+
+export interface BackendLoadOptions {
+  /** The version folder holding the artifacts, e.g. models/penguins/2. */
+  versionDir: string;
+  modelName: string;
+  version: number;
+}

@@ -1,0 +1,97 @@
+import type { BatchingConfig } from '../config/schema.js';
+import { ServingError } from '../errors.js';
+import type { NamedTensors } from '../tensor/tensor.js';
+import { batchKey, concatRows, rowsOf, sliceRows } from './concat.js';
+
+type Run = (inputs: NamedTensors, outputs?: readonly string[]) => Promise<NamedTensors>;
+
+interface Task {
+  inputs: NamedTensors;
+  rows: number;
+  resolve: (outputs: NamedTensors) => void;
+  reject: (err: unknown) => void;
+}
+
+interface OpenBatch {
+  key: string;
+  outputs: readonly string[] | undefined;
+  tasks: Task[];
+  rows: number;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Dynamic batching, as TF Serving's batching_parameters: the first request of a batch waits
+ * up to batchTimeoutMicros for others with the same input layout, then they run as one.
+ * Requests larger than maxBatchSize, or without a common batch dimension, run alone.
+ */
+export class Batcher {
+  private open: OpenBatch | undefined;
+  private queued = 0;
+
+  constructor(
+    private readonly run: Run,
+    private readonly config: BatchingConfig,
+    private readonly onBatch?: (rows: number) => void,
+  ) {}
+
+  submit(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
+    const rows = rowsOf(inputs);
+    if (rows === undefined || rows === 0 || rows >= this.config.maxBatchSize) return this.run(inputs, outputs);
+    if (this.queued >= this.config.maxEnqueuedRequests) {
+      return Promise.reject(new ServingError('UNAVAILABLE', 'the batch queue is full; retry later'));
+    }
+    const key = batchKey(inputs, outputs);
+    if (this.open && (this.open.key !== key || this.open.rows + rows > this.config.maxBatchSize)) this.flush();
+    return new Promise<NamedTensors>((resolve, reject) => {
+      this.queued++;
+      if (!this.open) {
+        const timer = setTimeout(() => this.flush(), this.config.batchTimeoutMicros / 1000);
+        this.open = { key, outputs, tasks: [], rows: 0, timer };
+      }
+      this.open.tasks.push({ inputs, rows, resolve, reject });
+      this.open.rows += rows;
+      if (this.open.rows >= this.config.maxBatchSize) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const batch = this.open;
+    if (!batch) return;
+    this.open = undefined;
+    clearTimeout(batch.timer);
+    this.queued -= batch.tasks.length;
+    this.onBatch?.(batch.rows);
+    void this.execute(batch);
+  }
+
+  private async execute(batch: OpenBatch): Promise<void> {
+    const { tasks, outputs } = batch;
+    if (tasks.length === 1) {
+      const task = tasks[0]!;
+      return this.run(task.inputs, outputs).then(task.resolve, task.reject);
+    }
+    const merged: NamedTensors = {};
+    for (const name of Object.keys(tasks[0]!.inputs)) merged[name] = concatRows(tasks.map((t) => t.inputs[name]!));
+    let results: NamedTensors;
+    try {
+      results = await this.run(merged, outputs);
+    } catch {
+      // One bad request must not fail its neighbours: rerun each alone to find out whose it was.
+      await Promise.all(tasks.map((t) => this.run(t.inputs, outputs).then(t.resolve, t.reject)));
+      return;
+    }
+    const splittable = Object.values(results).every((t) => t.shape[0] === batch.rows);
+    if (!splittable) {
+      await Promise.all(tasks.map((t) => this.run(t.inputs, outputs).then(t.resolve, t.reject)));
+      return;
+    }
+    let at = 0;
+    for (const task of tasks) {
+      const part: NamedTensors = {};
+      for (const [name, t] of Object.entries(results)) part[name] = sliceRows(t, at, at + task.rows);
+      at += task.rows;
+      task.resolve(part);
+    }
+  }
+}

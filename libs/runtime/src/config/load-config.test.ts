@@ -1,0 +1,52 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadModelConfig, parseModelConfig } from './load-config.js';
+
+const valid = { name: 'churn', inputs: [{ name: 'x', dtype: 'float32', fields: ['a', 'b'] }] };
+
+describe('parseModelConfig', () => {
+  it('fills TF Serving-like defaults', () => {
+    const config = parseModelConfig('m.json', JSON.stringify(valid));
+    expect(config.backend).toBe('onnx');
+    expect(config.versionPolicy).toEqual({ latest: { numVersions: 1 } });
+    expect(config.labels).toEqual({});
+    expect(config.onnx.execution).toBe('pool');
+    expect(config.batching).toBeUndefined();
+  });
+
+  it.each([
+    [{ ...valid, name: 'Bad_Name' }, 'name: must be a DNS-1123 label'],
+    [{ ...valid, backend: 'torch' }, 'backend:'],
+    [{ ...valid, inputs: [{ name: 'x', dtype: 'float16' }] }, 'inputs.0.dtype'],
+    [{ ...valid, inputs: [{ name: 'x', field: 'a', fields: ['b'] }] }, 'give either "field" or "fields"'],
+    [{ ...valid, versionPolicy: { newest: 2 } }, 'versionPolicy'],
+    [{ ...valid, labels: { stable: 0 } }, 'labels.stable'],
+    [{ ...valid, batching: { maxBatchSize: 0 } }, 'batching.maxBatchSize'],
+    [{ ...valid, colour: 'red' }, 'colour'],
+    [{ ...valid, inputs: [{ name: 'x' }, { name: 'x' }] }, 'inputs.1.name: "x" appears twice'],
+  ])('rejects %j naming the field', (config, field) => {
+    expect(() => parseModelConfig('models/churn/model.json', JSON.stringify(config))).toThrow(ConfigError);
+    try {
+      parseModelConfig('models/churn/model.json', JSON.stringify(config));
+    } catch (err) {
+      expect((err as Error).message).toContain('models/churn/model.json');
+      expect((err as Error).message).toContain(field);
+    }
+  });
+
+  it('names the file when the JSON itself is broken', () => {
+    expect(() => parseModelConfig('models/churn/model.json', '{"name": ')).toThrow(/models\/churn\/model.json is not valid JSON/);
+  });
+});
+
+describe('loadModelConfig', () => {
+  it('insists that the folder and the name agree, and names a missing file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'config-'));
+    await mkdir(join(dir, 'churn'));
+    await writeFile(join(dir, 'churn', 'model.json'), JSON.stringify({ ...valid, name: 'other' }));
+    await expect(loadModelConfig(join(dir, 'churn'), 'churn')).rejects.toThrow(/name: "other" does not match its folder "churn"/);
+    await expect(loadModelConfig(join(dir, 'nope'), 'nope')).rejects.toThrow(/cannot read model config .*nope\/model.json: ENOENT/);
+  });
+});

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { modelConfigSchema, type ModelConfig } from './schema.js';
+
+export const CONFIG_FILE = 'model.json';
+
+/** A config that cannot be used: the message names the file and the field. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssues(file: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+    return `  ${field}: ${issue.message}`;
+  });
+  return `${file} is not a valid model config:\n${lines.join('\n')}`;
+}
+
+export function parseModelConfig(file: string, text: string): ModelConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const result = modelConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(describeIssues(file, result.error));
+  const config = result.data;
+  const names = new Set<string>();
+  for (const [i, input] of (config.inputs ?? []).entries()) {
+    if (names.has(input.name)) throw new ConfigError(`${file}: inputs.${i}.name: "${input.name}" appears twice`);
+    names.add(input.name);
+  }
+  return config;
+}
+
+/** Reads models/<name>/model.json; the folder name must match the config's name. */
+export async function loadModelConfig(modelDir: string, expectedName?: string): Promise<ModelConfig> {
+  const file = join(modelDir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read model config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const config = parseModelConfig(file, text);
+  if (expectedName !== undefined && config.name !== expectedName) {
+    throw new ConfigError(`${file}: name: "${config.name}" does not match its folder "${expectedName}"`);
+  }
+  return config;
+}

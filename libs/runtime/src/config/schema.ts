@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { DTYPES } from '../tensor/tensor.js';
+
+/**
+ * models/<name>/model.json: everything the runtime needs to know about a model that the
+ * artifact itself does not say — where its inputs come from in a caller's record, what
+ * its outputs mean, which versions to serve, and how to batch.
+ */
+
+const dim = z.number().int().min(-1);
+
+const inputSchema = z
+  .strictObject({
+    /** The model's input name (the ONNX graph input, the TF signature alias). */
+    name: z.string().min(1),
+    /** Checked against the model at load time when given. */
+    dtype: z.enum(DTYPES).optional(),
+    shape: z.array(dim).optional(),
+    /** The record field that feeds this input, one value per record (shape [N, 1]). */
+    field: z.string().min(1).optional(),
+    /** Several record fields packed, in order, into one tensor (shape [N, fields.length]). */
+    fields: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((i) => !(i.field !== undefined && i.fields !== undefined), {
+    message: 'give either "field" or "fields", not both',
+  });
+
+const outputSchema = z.strictObject({
+  name: z.string().min(1),
+  /** What the output means, for callers of the legacy API and for docs. */
+  role: z.enum(['label', 'probabilities', 'score', 'value']).default('value'),
+  /** Class names, in column order, for a probabilities output. */
+  classes: z.array(z.string()).optional(),
+});
+
+const versionPolicySchema = z.union([
+  z.strictObject({ latest: z.strictObject({ numVersions: z.number().int().positive().default(1) }) }),
+  z.strictObject({ all: z.strictObject({}) }),
+  z.strictObject({ specific: z.strictObject({ versions: z.array(z.number().int().positive()).min(1) }) }),
+]);
+
+const batchingSchema = z.strictObject({
+  /** Largest number of rows run together; requests larger than this run on their own. */
+  maxBatchSize: z.number().int().positive().default(32),
+  /** How long the first request of a batch waits for company. */
+  batchTimeoutMicros: z.number().int().min(0).default(1000),
+  /** Requests waiting beyond this are refused with 503 instead of queueing without bound. */
+  maxEnqueuedRequests: z.number().int().positive().default(1000),
+});
+
+const onnxSchema = z.strictObject({
+  /**
+   * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs on
+   * the main thread, which is only faster for tiny models (docs/benchmarks.md).
+   */
+  execution: z.enum(['pool', 'inline']).default('pool'),
+  /** Worker threads, each with its own session; default: one per core. */
+  workers: z.number().int().positive().optional(),
+  /** Threads inside one session run. */
+  intraOpThreads: z.number().int().positive().default(1),
+});
+
+export const modelConfigSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lowercase letters, digits and "-"')
+    .max(63),
+  description: z.string().optional(),
+  backend: z.enum(['onnx', 'tfjs', 'tfserving']).default('onnx'),
+  /** The artifact inside each version folder. */
+  artifact: z.string().min(1).default('model.onnx'),
+  inputs: z.array(inputSchema).min(1).optional(),
+  outputs: z.array(outputSchema).min(1).optional(),
+  versionPolicy: versionPolicySchema.default({ latest: { numVersions: 1 } }),
+  /** Version labels, as in TF Serving: e.g. {"stable": 1, "canary": 2}. */
+  labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().positive()).default({}),
+  batching: batchingSchema.optional(),
+  onnx: onnxSchema.default({ execution: 'pool', intraOpThreads: 1 }),
+  /** The legacy POST /get_score: which output becomes `data` (default: every output, per record). */
+  getScore: z.strictObject({ output: z.string().min(1).optional() }).default({}),
+  /** How often the version folders are rescanned for new versions. */
+  pollSeconds: z.number().min(0.1).default(2),
+});
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type InputConfig = z.infer<typeof inputSchema>;
+export type OutputConfig = z.infer<typeof outputSchema>;
+export type VersionPolicy = z.infer<typeof versionPolicySchema>;
+export type BatchingConfig = z.infer<typeof batchingSchema>;

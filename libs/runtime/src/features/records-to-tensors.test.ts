@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ServingError } from '../errors.js';
+import type { Signature } from '../tensor/tensor.js';
+import { recordTable } from './record-table.js';
+import { recordsToTensors } from './records-to-tensors.js';
+
+const signature: Signature = {
+  inputs: [
+    { name: 'island', dtype: 'string', shape: [-1, 1] },
+    { name: 'mass', dtype: 'float32', shape: [-1, 1] },
+    { name: 'xy', dtype: 'float32', shape: [-1, 2] },
+  ],
+  outputs: [],
+};
+const inputs = [
+  { name: 'island', field: 'Island' },
+  { name: 'mass', field: 'Body Mass (g)' },
+  { name: 'xy', fields: ['x', 'y'] },
+];
+const rows = [
+  { Island: 'Biscoe', 'Body Mass (g)': 3750, x: 1, y: 2, extra: 'ignored' },
+  { Island: null, 'Body Mass (g)': null, x: 3, y: 4 },
+];
+
+function error(fn: () => unknown): ServingError {
+  try {
+    fn();
+  } catch (err) {
+    return err as ServingError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('recordsToTensors', () => {
+  it('maps fields to inputs; null is NaN for numbers and "" for strings', () => {
+    const t = recordsToTensors(recordTable(rows), signature, inputs);
+    expect(t['island']).toEqual({ dtype: 'string', shape: [2, 1], data: ['Biscoe', ''] });
+    expect(t['mass']!.shape).toEqual([2, 1]);
+    expect(t['mass']!.data[0]).toBe(3750);
+    expect(Number.isNaN(t['mass']!.data[1])).toBe(true);
+    expect(t['xy']).toEqual({ dtype: 'float32', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) });
+  });
+
+  it('reads an object of columns (lists or pandas index maps) like a list of rows', () => {
+    const columns = recordTable({
+      Island: ['Biscoe', null],
+      'Body Mass (g)': { 0: 3750, 1: null },
+      x: [1, 3],
+      y: [2, 4],
+    });
+    expect(recordsToTensors(columns, signature, inputs)).toEqual(recordsToTensors(recordTable(rows), signature, inputs));
+  });
+
+  it('takes a single object of scalars as one record', () => {
+    expect(recordTable(rows[0]).length).toBe(1);
+  });
+
+  it('names an absent field, a wrong type and the record', () => {
+    const absent = error(() => recordsToTensors(recordTable([{ Island: 'Dream', x: 1, y: 2 }]), signature, inputs));
+    expect(absent.code).toBe('INVALID_ARGUMENT');
+    expect(absent.message).toBe('record 0 has no field "Body Mass (g)" (model input "mass")');
+    const wrong = error(() => recordsToTensors(recordTable([{ ...rows[0], 'Body Mass (g)': 'heavy' }]), signature, inputs));
+    expect(wrong.message).toBe('field "Body Mass (g)" of record 0 must be a number or null, got the string "heavy"');
+    const notString = error(() => recordsToTensors(recordTable([{ ...rows[0], Island: 3 }]), signature, inputs));
+    expect(notString.message).toContain('field "Island" of record 0 must be a string or null');
+  });
+
+  it('refuses empty data, ragged columns and non-record rows', () => {
+    expect(error(() => recordsToTensors(recordTable([]), signature, inputs)).message).toContain('no records');
+    expect(error(() => recordTable({ a: [1, 2], b: [1] })).message).toContain('columns have different lengths');
+    expect(error(() => recordTable([1, 2])).message).toContain('record 0 must be an object');
+    expect(error(() => recordTable('x')).message).toContain('"data" must be a list of records or an object of columns');
+  });
+
+  it('checks integer inputs exactly', () => {
+    const sig: Signature = { inputs: [{ name: 'n', dtype: 'int64', shape: [-1, 1] }, { name: 'k', dtype: 'int8', shape: [-1, 1] }], outputs: [] };
+    const t = recordsToTensors(recordTable([{ n: 5, k: -3 }]), sig);
+    expect(t['n']!.data).toEqual(new BigInt64Array([5n]));
+    expect(error(() => recordsToTensors(recordTable([{ n: 1.5, k: 0 }]), sig)).message).toContain('must be an integer');
+    expect(error(() => recordsToTensors(recordTable([{ n: 1, k: 300 }]), sig)).message).toContain('[-128, 127]');
+  });
+});

@@ -1,0 +1,86 @@
+import type { InputConfig } from '../config/schema.js';
+import { invalidArgument } from '../errors.js';
+import { allocate, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
+import { describe, type RecordTable } from './record-table.js';
+
+/**
+ * Fills one column of a tensor from one record field. A null is a missing value: NaN for
+ * floats (the model's imputer decides), "" for strings (an unknown category). An absent
+ * field is the caller's mistake and is named.
+ */
+type Writer = (data: TensorData, at: number, value: unknown, where: () => string) => void;
+
+const INT_RANGES: Partial<Record<DType, [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
+
+function writerFor(dtype: DType): Writer {
+  switch (dtype) {
+    case 'float32':
+    case 'float64':
+      return (data, at, value, where) => {
+        if (value === null) (data as Float32Array)[at] = NaN;
+        else if (typeof value === 'number') (data as Float32Array)[at] = value;
+        else throw invalidArgument(`${where()} must be a number or null, got ${describe(value)}`);
+      };
+    case 'string':
+      return (data, at, value, where) => {
+        if (value === null) (data as string[])[at] = '';
+        else if (typeof value === 'string') (data as string[])[at] = value;
+        else throw invalidArgument(`${where()} must be a string or null, got ${describe(value)}`);
+      };
+    case 'bool':
+      return (data, at, value, where) => {
+        if (typeof value !== 'boolean') throw invalidArgument(`${where()} must be true or false, got ${describe(value)}`);
+        (data as Uint8Array)[at] = value ? 1 : 0;
+      };
+    case 'int64':
+    case 'uint64':
+      return (data, at, value, where) => {
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || (dtype === 'uint64' && value < 0)) {
+          throw invalidArgument(`${where()} must be an integer (${dtype}), got ${describe(value)}`);
+        }
+        (data as BigInt64Array)[at] = BigInt(value);
+      };
+    default: {
+      const [min, max] = INT_RANGES[dtype]!;
+      return (data, at, value, where) => {
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+          throw invalidArgument(`${where()} must be an integer in [${min}, ${max}] (${dtype}), got ${describe(value)}`);
+        }
+        (data as Int32Array)[at] = value;
+      };
+    }
+  }
+}
+
+function fieldsFor(spec: TensorSpec, config: InputConfig | undefined): string[] {
+  if (config?.fields) return config.fields;
+  return [config?.field ?? spec.name];
+}
+
+/** Records → one named tensor per model input, shaped [records, fields]. */
+export function recordsToTensors(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = []): NamedTensors {
+  if (table.length === 0) throw invalidArgument('"data" holds no records');
+  const tensors: NamedTensors = {};
+  for (const spec of signature.inputs) {
+    const fields = fieldsFor(spec, inputs.find((i) => i.name === spec.name));
+    const width = fields.length;
+    const data = allocate(spec.dtype, table.length * width);
+    const write = writerFor(spec.dtype);
+    for (let row = 0; row < table.length; row++) {
+      for (let col = 0; col < width; col++) {
+        const field = fields[col]!;
+        if (!table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
+        write(data, row * width + col, table.get(field, row), () => `field "${field}" of record ${row}`);
+      }
+    }
+    tensors[spec.name] = { dtype: spec.dtype, shape: [table.length, width], data };
+  }
+  return tensors;
+}

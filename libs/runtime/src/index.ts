@@ -1,0 +1,14 @@
+/**
+ * @modelyard/runtime: what an app needs to serve a model. Apps call `serve`; tests build a
+ * `createModelServer` and drive its Express app.
+ */
+export { serve, type ServeOptions, type RunningServer } from './server/serve.js';
+export { createModelServer, type ModelServer, type ModelServerOptions } from './server/model-server.js';
+export { createLogger } from './server/logger.js';
+export type { Hooks, HookContext, ModelInput, Protocol } from './inference/hooks.js';
+export { ServingError, invalidArgument, notFound, unavailable, type StatusCode } from './errors.js';
+export type { Tensor, NamedTensors, DType, Signature, TensorSpec } from './tensor/tensor.js';
+export type { ModelConfig } from './config/schema.js';
+export { loadModelConfig, parseModelConfig, ConfigError } from './config/load-config.js';
+export type { Backend, BackendLoadOptions } from './backends/backend.js';
+export { registerBackend } from './backends/load-backend.js';

@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import { recordTable, type RecordTable } from '../features/record-table.js';
+import { recordsToTensors } from '../features/records-to-tensors.js';
+import type { Servable } from '../repository/servable.js';
+import type { Metrics } from '../server/metrics.js';
+import type { NamedTensors } from '../tensor/tensor.js';
+import type { HookContext, Protocol } from './hooks.js';
+import type { ServedModel } from './served-model.js';
+
+export type PipelineInput = { kind: 'records'; table: RecordTable } | { kind: 'tensors'; tensors: NamedTensors };
+
+export interface PipelineContext {
+  protocol: Protocol;
+  requestId: string;
+  log: Logger;
+  metrics: Metrics;
+  /** Restricts the outputs computed; undefined means all. */
+  outputs?: readonly string[];
+}
+
+/**
+ * One request's path after the protocol has decoded it:
+ * hooks.preprocess → features → (batcher →) backend → hooks.postprocess.
+ */
+export async function runInference(model: ServedModel, servable: Servable, input: PipelineInput, ctx: PipelineContext): Promise<NamedTensors> {
+  const hookCtx: HookContext = { model: model.name, version: servable.version, protocol: ctx.protocol, requestId: ctx.requestId, log: ctx.log };
+  const { preprocess, postprocess } = model.hooks;
+
+  let tensors: NamedTensors;
+  if (input.kind === 'records') {
+    let table = input.table;
+    if (preprocess) {
+      const changed = await preprocess({ kind: 'records', records: table.toRows() }, hookCtx);
+      if (changed.kind === 'tensors') tensors = changed.tensors;
+      else table = recordTable(changed.records);
+    }
+    tensors ??= recordsToTensors(table, servable.signature, model.config.inputs);
+  } else {
+    const changed = preprocess ? await preprocess({ kind: 'tensors', tensors: input.tensors }, hookCtx) : input;
+    tensors = changed.kind === 'tensors' ? changed.tensors : recordsToTensors(recordTable(changed.records), servable.signature, model.config.inputs);
+  }
+
+  const timer = ctx.metrics.inferenceSeconds.startTimer({ model: model.name, version: String(servable.version) });
+  let outputs: NamedTensors;
+  try {
+    outputs = await servable.infer(tensors, ctx.outputs);
+  } finally {
+    timer();
+  }
+  return postprocess ? postprocess(outputs, hookCtx) : outputs;
+}

@@ -1,0 +1,124 @@
+import { invalidArgument } from '../../errors.js';
+import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData } from '../../tensor/tensor.js';
+import { describe } from '../../features/record-table.js';
+import { flatValues } from '../shared/tensor-json.js';
+import { dtypeOfV2, v2Datatype } from './datatypes.js';
+
+/** A decoded POST .../infer body. */
+export interface InferRequest {
+  id?: string;
+  inputs: NamedTensors;
+  /** Requested outputs; undefined means all. */
+  outputs?: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function flatten(data: unknown, out: unknown[]): void {
+  if (Array.isArray(data)) for (const d of data) flatten(d, out);
+  else out.push(data);
+}
+
+function fill(dtype: DType, values: unknown[], name: string): TensorData {
+  const data = allocate(dtype, values.length);
+  const bad = (i: number, want: string) =>
+    invalidArgument(`input "${name}": element ${i} must be ${want}, got ${describe(values[i])}`);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    switch (dtype) {
+      case 'string':
+        if (typeof v !== 'string') throw bad(i, 'a string');
+        (data as string[])[i] = v;
+        break;
+      case 'bool':
+        if (typeof v !== 'boolean') throw bad(i, 'true or false');
+        (data as Uint8Array)[i] = v ? 1 : 0;
+        break;
+      case 'float32':
+      case 'float64':
+        // null is a missing value, as in the legacy API: NaN, for the model's imputer.
+        if (v === null) (data as Float64Array)[i] = NaN;
+        else if (typeof v === 'number') (data as Float64Array)[i] = v;
+        else throw bad(i, 'a number');
+        break;
+      case 'int64':
+      case 'uint64':
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || (dtype === 'uint64' && v < 0)) throw bad(i, `an integer (${dtype})`);
+        (data as BigInt64Array)[i] = BigInt(v);
+        break;
+      default: {
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(i, `an integer (${dtype})`);
+        const arr = data as Int32Array;
+        arr[i] = v;
+        if (arr[i] !== v) throw bad(i, `an integer that fits ${dtype}`);
+      }
+    }
+  }
+  return data;
+}
+
+export function decodeInferRequest(body: unknown, signature: Signature): InferRequest {
+  if (!isObject(body)) throw invalidArgument('the request body must be a JSON object with an "inputs" list');
+  const { id, inputs, outputs } = body;
+  if (id !== undefined && typeof id !== 'string') throw invalidArgument('"id" must be a string');
+  if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('"inputs" must be a non-empty list of tensors');
+
+  const tensors: NamedTensors = {};
+  inputs.forEach((input, i) => {
+    if (!isObject(input)) throw invalidArgument(`inputs[${i}] must be an object with name, shape, datatype and data`);
+    const { name, shape, datatype, data } = input;
+    if (typeof name !== 'string') throw invalidArgument(`inputs[${i}].name must be a string`);
+    if (tensors[name]) throw invalidArgument(`input "${name}" is given twice`);
+    const spec = signature.inputs.find((s) => s.name === name);
+    if (!spec) throw invalidArgument(`unknown input "${name}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw invalidArgument(`input "${name}": shape must be a list of non-negative integers`);
+    }
+    const dtype = typeof datatype === 'string' ? dtypeOfV2(datatype) : undefined;
+    if (!dtype) throw invalidArgument(`input "${name}": unsupported datatype ${JSON.stringify(datatype)}`);
+    if (dtype !== spec.dtype) throw invalidArgument(`input "${name}" has datatype ${datatype}, but the model expects ${v2Datatype(spec.dtype)}`);
+    if (data === undefined) throw invalidArgument(`input "${name}" has no "data"`);
+    const values: unknown[] = [];
+    flatten(data, values);
+    const dims = shape as number[];
+    if (values.length !== elementCount(dims)) {
+      throw invalidArgument(`input "${name}": shape [${dims.join(', ')}] holds ${elementCount(dims)} values, but "data" has ${values.length}`);
+    }
+    tensors[name] = { dtype, shape: dims, data: fill(dtype, values, name) };
+  });
+
+  let requested: string[] | undefined;
+  if (outputs !== undefined) {
+    if (!Array.isArray(outputs)) throw invalidArgument('"outputs" must be a list of {"name": ...} objects');
+    requested = outputs.map((o, i) => {
+      if (!isObject(o) || typeof o['name'] !== 'string') throw invalidArgument(`outputs[${i}] must be an object with a "name"`);
+      return o['name'];
+    });
+  }
+  return { ...(id !== undefined && { id }), inputs: tensors, ...(requested && { outputs: requested }) };
+}
+
+export function encodeInferResponse(model: string, version: number, id: string | undefined, outputs: NamedTensors, order: readonly string[]) {
+  return {
+    model_name: model,
+    model_version: String(version),
+    ...(id !== undefined && { id }),
+    outputs: order
+      .filter((name) => outputs[name])
+      .map((name) => {
+        const t = outputs[name]!;
+        return { name, datatype: v2Datatype(t.dtype), shape: t.shape, data: flatValues(t) };
+      }),
+  };
+}
+
+export function encodeModelMetadata(name: string, versions: readonly number[], platform: string, signature: Signature) {
+  const spec = (s: Signature['inputs'][number]) => ({ name: s.name, datatype: v2Datatype(s.dtype), shape: s.shape ?? [-1] });
+  return {
+    name,
+    versions: versions.map(String),
+    platform,
+    inputs: signature.inputs.map(spec),
+    outputs: signature.outputs.map(spec),
+  };
+}

@@ -1,0 +1,190 @@
+import type { Logger } from 'pino';
+import type { BackendLoadOptions, Backend } from '../backends/backend.js';
+import type { ModelConfig } from '../config/schema.js';
+import { ServingError } from '../errors.js';
+import { checkConfigAgainstSignature } from './check-signature.js';
+import { scanVersions, type VersionOnDisk } from './scan-versions.js';
+import { Servable } from './servable.js';
+import { selectVersions } from './version-policy.js';
+import { warmupInputs } from './warmup.js';
+
+/** TF Serving's ManagerState names, which its status API reports. */
+export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END';
+
+export interface VersionStatus {
+  version: number;
+  state: VersionState;
+  error?: string;
+}
+
+export interface RepositoryEvents {
+  loaded(model: string, version: number, seconds: number): void;
+  loadFailed(model: string, version: number, error: string): void;
+  unloaded(model: string, version: number): void;
+  batched?(model: string, version: number, rows: number): void;
+}
+
+export interface VersionSelector {
+  version?: number;
+  label?: string;
+}
+
+export interface ModelRepositoryOptions {
+  modelDir: string;
+  config: ModelConfig;
+  loadBackend: (options: BackendLoadOptions, config: ModelConfig) => Promise<Backend>;
+  logger: Logger;
+  events?: RepositoryEvents;
+}
+
+interface Failure {
+  fingerprint: string;
+  error: string;
+}
+
+/**
+ * The versions of one model on disk, kept in step with the folder: new versions are
+ * loaded in the background, warmed up and swapped in; versions that leave the policy are
+ * drained and unloaded; a version that fails to load is never served and is retried only
+ * when its artifact changes.
+ */
+export class ModelRepository {
+  readonly name: string;
+  readonly config: ModelConfig;
+  private readonly available = new Map<number, Servable>();
+  private readonly states = new Map<number, VersionStatus>();
+  private readonly failures = new Map<number, Failure>();
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: ModelRepositoryOptions) {
+    this.name = options.config.name;
+    this.config = options.config;
+  }
+
+  /** Loads what the policy asks for, then keeps polling. Resolves after the first pass. */
+  async start(): Promise<void> {
+    await this.sync();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.sync().finally(() => this.schedule());
+    }, this.config.pollSeconds * 1000);
+    this.timer.unref();
+  }
+
+  /** One pass over the folder. Concurrent callers share the pass in progress. */
+  sync(): Promise<void> {
+    this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async syncOnce(): Promise<void> {
+    let onDisk: VersionOnDisk[];
+    try {
+      onDisk = await scanVersions(this.options.modelDir, this.config.artifact);
+    } catch (err) {
+      this.options.logger.error({ model: this.name, err }, 'cannot read the model folder');
+      return;
+    }
+    const loadable = onDisk.filter((v) => this.failures.get(v.version)?.fingerprint !== v.fingerprint);
+    const wanted = new Set(selectVersions(this.config.versionPolicy, loadable.map((v) => v.version)));
+    for (const v of loadable) {
+      if (wanted.has(v.version) && !this.available.has(v.version) && !this.stopped) await this.load(v);
+    }
+    // Unload only once something else can serve, so a failed swap never leaves a gap.
+    const stillWanted = [...this.available.keys()].filter((v) => wanted.has(v));
+    if (stillWanted.length === 0 && wanted.size > 0) return;
+    for (const version of [...this.available.keys()]) {
+      if (!wanted.has(version)) await this.unload(version);
+    }
+  }
+
+  private async load(v: VersionOnDisk): Promise<void> {
+    const log = this.options.logger.child({ model: this.name, version: v.version });
+    this.states.set(v.version, { version: v.version, state: 'LOADING' });
+    const started = performance.now();
+    let backend: Backend | undefined;
+    try {
+      backend = await this.options.loadBackend({ versionDir: v.dir, modelName: this.name, version: v.version }, this.config);
+      checkConfigAgainstSignature(this.config, backend.signature);
+      await backend.run(warmupInputs(backend.signature));
+    } catch (err) {
+      await backend?.close().catch(() => undefined);
+      const error = (err as Error).message;
+      this.failures.set(v.version, { fingerprint: v.fingerprint, error });
+      this.states.set(v.version, { version: v.version, state: 'END', error });
+      this.options.events?.loadFailed(this.name, v.version, error);
+      log.error({ error }, 'version failed to load; it will not be served');
+      return;
+    }
+    this.failures.delete(v.version);
+    const onBatch = (rows: number) => this.options.events?.batched?.(this.name, v.version, rows);
+    this.available.set(v.version, new Servable(v.version, backend, this.config.batching, onBatch));
+    this.states.set(v.version, { version: v.version, state: 'AVAILABLE' });
+    const seconds = (performance.now() - started) / 1000;
+    this.options.events?.loaded(this.name, v.version, seconds);
+    log.info({ seconds: Number(seconds.toFixed(3)) }, 'version loaded and serving');
+  }
+
+  private async unload(version: number): Promise<void> {
+    const servable = this.available.get(version);
+    if (!servable) return;
+    // Out of the map first: new requests go elsewhere while the old ones finish.
+    this.available.delete(version);
+    this.states.set(version, { version, state: 'UNLOADING' });
+    await servable.unload();
+    this.states.set(version, { version, state: 'END' });
+    this.options.events?.unloaded(this.name, version);
+    this.options.logger.info({ model: this.name, version }, 'version unloaded');
+  }
+
+  /** The servable for a request: a version, a label, or (neither) the latest available. */
+  resolve(selector: VersionSelector = {}): Servable {
+    if (selector.label !== undefined) {
+      const version = this.config.labels[selector.label];
+      if (version === undefined) throw new ServingError('INVALID_ARGUMENT', `Unrecognized servable version label: ${selector.label}`);
+      const servable = this.available.get(version);
+      if (!servable) throw new ServingError('NOT_FOUND', `Servable not found for request: Specific(${this.name}, ${version})`);
+      return servable;
+    }
+    if (selector.version !== undefined) {
+      const servable = this.available.get(selector.version);
+      if (!servable) throw new ServingError('NOT_FOUND', `Servable not found for request: Specific(${this.name}, ${selector.version})`);
+      return servable;
+    }
+    const latest = this.latestVersion();
+    if (latest === undefined) throw new ServingError('NOT_FOUND', `Servable not found for request: Latest(${this.name})`);
+    return this.available.get(latest)!;
+  }
+
+  latestVersion(): number | undefined {
+    let latest: number | undefined;
+    for (const v of this.available.keys()) if (latest === undefined || v > latest) latest = v;
+    return latest;
+  }
+
+  availableVersions(): number[] {
+    return [...this.available.keys()].sort((a, b) => b - a);
+  }
+
+  /** Every version the repository has seen, newest first, as TF Serving's status reports them. */
+  status(): VersionStatus[] {
+    return [...this.states.values()].sort((a, b) => b.version - a.version);
+  }
+
+  isReady(): boolean {
+    return this.available.size > 0;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.syncing;
+    await Promise.all([...this.available.keys()].map((v) => this.unload(v)));
+  }
+}

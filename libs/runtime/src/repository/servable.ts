@@ -1,0 +1,55 @@
+import type { Backend } from '../backends/backend.js';
+import { checkOutputs, conformInputs } from '../backends/conform.js';
+import { Batcher } from '../batching/batcher.js';
+import type { BatchingConfig } from '../config/schema.js';
+import type { NamedTensors, Signature } from '../tensor/tensor.js';
+
+/**
+ * One loaded version. A request holds it from resolution to response, so that unloading
+ * waits for the requests already running (drain) instead of cutting them off.
+ */
+export class Servable {
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private readonly batcher: Batcher | undefined;
+
+  constructor(
+    readonly version: number,
+    readonly backend: Backend,
+    batching?: BatchingConfig,
+    onBatch?: (rows: number) => void,
+  ) {
+    this.batcher = batching ? new Batcher((i, o) => backend.run(i, o), batching, onBatch) : undefined;
+  }
+
+  get signature(): Signature {
+    return this.backend.signature;
+  }
+
+  /**
+   * Holds the servable while `fn` runs. The count goes up before the first await, so a
+   * caller that resolved this servable in the same tick cannot lose it to an unload.
+   */
+  async use<T>(fn: (servable: Servable) => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await fn(this);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  /** Runs the model; takes ownership of the input buffers (they may move to a worker). */
+  infer(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
+    checkOutputs(outputs, this.signature);
+    const conformed = conformInputs(inputs, this.signature);
+    return this.batcher ? this.batcher.submit(conformed, outputs) : this.backend.run(conformed, outputs);
+  }
+
+  /** Resolves once no request holds the servable any more, then releases the backend. */
+  async unload(): Promise<void> {
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await this.backend.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { loadBackend } from '../backends/load-backend.js';
+import { loadModelConfig } from '../config/load-config.js';
+import type { Hooks } from '../inference/hooks.js';
+import { ModelSet, type ServedModel } from '../inference/served-model.js';
+import { ModelRepository } from '../repository/model-repository.js';
+import { createApp } from './create-app.js';
+import { Metrics } from './metrics.js';
+
+export interface ModelServerOptions {
+  modelsDir: string;
+  /** The models to serve, by folder name; the first one answers /get_score. */
+  models: readonly string[];
+  /** Business logic per model name. */
+  hooks?: Record<string, Hooks>;
+  logger: Logger;
+  bodyLimit?: string;
+}
+
+/** Everything behind one app's port, before it listens: configs, repositories, routes. */
+export interface ModelServer {
+  app: Express;
+  models: ModelSet;
+  metrics: Metrics;
+  /** Flips readiness off: new probes fail while in-flight requests finish. */
+  stopAccepting(): void;
+  /** Stops polling, drains and unloads every version. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads and validates every model's config (a bad one stops the start, naming the file and
+ * field), then loads the versions. A model whose versions all fail still starts, not ready,
+ * and keeps polling for a good version.
+ */
+export async function createModelServer(options: ModelServerOptions): Promise<ModelServer> {
+  if (options.models.length === 0) throw new Error('no model to serve: name at least one');
+  const metrics = new Metrics();
+  const served: ServedModel[] = [];
+  for (const name of options.models) {
+    const modelDir = join(options.modelsDir, name);
+    const config = await loadModelConfig(modelDir, name);
+    const repository = new ModelRepository({
+      modelDir,
+      config,
+      loadBackend,
+      logger: options.logger,
+      events: metrics.repositoryEvents,
+    });
+    served.push({ name, config, repository, hooks: options.hooks?.[name] ?? {} });
+  }
+  await Promise.all(served.map((m) => m.repository.start()));
+
+  let accepting = true;
+  const models = new ModelSet(served);
+  const app = createApp({ models, metrics, logger: options.logger, bodyLimit: options.bodyLimit, accepting: () => accepting });
+  return {
+    app,
+    models,
+    metrics,
+    stopAccepting: () => void (accepting = false),
+    close: async () => {
+      accepting = false;
+      await Promise.all(served.map((m) => m.repository.stop()));
+    },
+  };
+}

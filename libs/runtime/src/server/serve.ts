@@ -1,0 +1,66 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readServerEnv, type ServerEnv } from '../config/env.js';
+import type { Hooks } from '../inference/hooks.js';
+import { createLogger } from './logger.js';
+import { createModelServer, type ModelServer } from './model-server.js';
+import { shutdownGracefully } from './shutdown.js';
+
+export interface ServeOptions {
+  /** The app's model (folder name under MODELS_DIR); or several, the first answering /get_score. */
+  model: string | readonly string[];
+  /** The app's business logic (apps/<name>/hooks.ts), for its model. */
+  hooks?: Hooks;
+  /** Overrides for tests; the environment (HOST, PORT, MODELS_DIR, ...) otherwise. */
+  env?: Partial<ServerEnv>;
+  /** Exit the process on SIGTERM/SIGINT after draining (true for apps, false in tests). */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer extends ModelServer {
+  server: Server;
+  url: string;
+  /** Graceful stop: not ready, stop accepting, finish in-flight requests, unload. */
+  shutdown(): Promise<void>;
+}
+
+/** What an app's main.ts calls: load the model, listen, drain on SIGTERM. */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const env = { ...readServerEnv(), ...options.env };
+  const logger = createLogger(env.logLevel);
+  const names = typeof options.model === 'string' ? [options.model] : options.model;
+  const modelServer = await createModelServer({
+    modelsDir: env.modelsDir,
+    models: names,
+    hooks: options.hooks ? { [names[0]!]: options.hooks } : {},
+    logger,
+    bodyLimit: env.bodyLimit,
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = modelServer.app.listen(env.port, env.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  // Longer than a load balancer's idle timeout, so it never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  logger.info({ url, models: names, modelsDir: env.modelsDir }, 'serving');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= shutdownGracefully({ server, modelServer, logger, timeoutMs: env.shutdownTimeoutMs }));
+
+  if (options.handleSignals ?? true) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        void shutdown().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      });
+    }
+  }
+  return { ...modelServer, server, url, shutdown };
+}
