@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { modelConfigSchema, type ModelConfig } from './schema.js';
 
 export const CONFIG_FILE = 'model.json';

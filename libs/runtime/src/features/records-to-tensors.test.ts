@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServingError } from '../errors.js';
+import type { ServingError } from '../errors.js';
 import type { Signature } from '../tensor/tensor.js';
 import { recordTable } from './record-table.js';
 import { recordsToTensors } from './records-to-tensors.js';
