@@ -10,7 +10,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type LoadResult } from './load.js';
-import { startApp } from './serve-app.js';
+import { startAppProcess } from '@modelyard/runtime/testing';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
@@ -66,7 +66,7 @@ interface Row {
 
 async function measure(s: Scenario, mode: string): Promise<Row> {
   const dir = await modelsDir(s.model, s.version, mode);
-  const app = await startApp(s.model, { MODELS_DIR: dir });
+  const app = await startAppProcess(s.model, { MODELS_DIR: dir });
   try {
     const url = `${app.url}/v1/models/${s.model}:predict`;
     await load({ url, method: 'POST', body: s.body, connections: CONNECTIONS, seconds: 1 }); // warm-up

@@ -50,7 +50,7 @@ export function tfServingRoutes(ctx: ProtocolContext): Router {
     sendJson(res, encodeModelStatus(versions));
   }
 
-  async function predictLike(route: TfServingRoute, req: Request, res: Response): Promise<void> {
+  async function predictLike(route: Extract<TfServingRoute, { kind: 'predict' | 'classify' | 'regress' }>, req: Request, res: Response): Promise<void> {
     // TF Serving parses the body before it resolves the model, so a broken body on an
     // unknown model is a 400; resolution is attempted first only to choose the parser.
     let resolved: { model: ServedModel; servable: Servable } | undefined;

@@ -1,0 +1,24 @@
+/** Smoke test: the real app process serves its model and stops cleanly on SIGTERM. */
+import { loadReference, maxAbsDiff, startAppProcess, type AppProcess } from '@modelyard/runtime/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+let app: AppProcess;
+beforeAll(async () => {
+  app = await startAppProcess('iris');
+});
+afterAll(async () => {
+  if (app.child.exitCode === null) await app.stop();
+});
+
+it('answers /get_score like the training-time reference of its latest version', async () => {
+  const ref = await loadReference('iris', 1);
+  const res = await fetch(`${app.url}/get_score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: ref.records }) });
+  expect(res.status).toBe(200);
+  // iris's config names getScore.output = probabilities: one {class: p} object per record.
+  const body = (await res.json()) as { data: Record<string, number>[] };
+  expect(maxAbsDiff(body.data.map((d) => Object.values(d)), ref.outputs['probabilities'])).toBeLessThan(1e-5);
+});
+
+it('exits 0 on SIGTERM', async () => {
+  expect(await app.stop()).toBe(0);
+});

@@ -1,0 +1,3 @@
+/** Test helpers for apps and tools: `import { ... } from '@modelyard/runtime/testing'`. */
+export { freePort, startAppProcess, type AppProcess } from './app-process.js';
+export { WORKSPACE_MODELS, loadReference, maxAbsDiff, type Reference } from './fixtures.js';
