@@ -91,6 +91,14 @@ export class ModelRepository {
       this.options.logger.error({ model: this.name, err }, 'cannot read the model folder');
       return;
     }
+    // A version whose folder is gone is forgotten, unless it is still loaded (drained below).
+    const present = new Set(onDisk.map((v) => v.version));
+    for (const version of this.states.keys()) {
+      if (!present.has(version) && !this.available.has(version)) {
+        this.states.delete(version);
+        this.failures.delete(version);
+      }
+    }
     const loadable = onDisk.filter((v) => this.failures.get(v.version)?.fingerprint !== v.fingerprint);
     const wanted = new Set(selectVersions(this.config.versionPolicy, loadable.map((v) => v.version)));
     for (const v of loadable) {

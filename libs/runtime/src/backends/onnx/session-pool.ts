@@ -17,11 +17,20 @@ interface PoolWorker {
   pending: Map<number, Pending>;
 }
 
-// Under tsx or vitest this module is TypeScript, and so is the worker beside it; a worker
-// thread does not inherit the loader, so it is asked for explicitly.
+// Built, the worker is session-worker.js beside this file. Run from source (tsx, vitest),
+// it is TypeScript, and on Node 20 a worker thread gets neither the parent's loader hooks
+// nor `--import` through execArgv, so a two-line bootstrap registers tsx first.
 const here = import.meta.url;
 const workerUrl = new URL(`./session-worker${extname(fileURLToPath(here))}`, here);
-const workerExecArgv = workerUrl.pathname.endsWith('.ts') ? ['--import', 'tsx'] : undefined;
+const fromSource = workerUrl.pathname.endsWith('.ts');
+
+function spawnWorker(init: WorkerInit): Worker {
+  if (!fromSource) return new Worker(workerUrl, { workerData: init });
+  // Resolved from here, not from the eval's working directory; the ESM entry, not the CJS one.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
+}
 
 /**
  * Worker threads that each own an InferenceSession of the same model. A run goes to the
@@ -113,7 +122,7 @@ export class SessionPool {
 
 function startWorker(init: WorkerInit): Promise<{ worker: Worker; signature: Signature }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: init, execArgv: workerExecArgv });
+    const worker = spawnWorker(init);
     const onExit = (code: number) => reject(new Error(`inference worker exited with code ${code} while loading`));
     worker.once('error', reject);
     worker.once('exit', onExit);

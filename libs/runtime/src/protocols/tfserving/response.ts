@@ -1,0 +1,56 @@
+import { ServingError } from '../../errors.js';
+import { valueAt, type NamedTensors, type Tensor } from '../../tensor/tensor.js';
+import { formatTfNumber } from './format-number.js';
+import type { PredictFormat } from './request.js';
+
+export { formatTfNumber } from './format-number.js';
+
+/** Serialises straight to text: floats need TF Serving's formatting and NaN tokens. */
+function writeElement(t: Tensor, i: number, name: string): string {
+  if (t.dtype === 'string') {
+    const s = t.data[i] as string;
+    return name.endsWith('_bytes') ? `{"b64": "${Buffer.from(s, 'utf8').toString('base64')}"}` : JSON.stringify(s);
+  }
+  return formatTfNumber(valueAt(t, i) as number | bigint | boolean, t.dtype);
+}
+
+/** Elements [offset, offset + size of shape) as nested lists of `shape`. */
+function writeNested(t: Tensor, shape: readonly number[], offset: number, name: string): string {
+  if (shape.length === 0) return writeElement(t, offset, name);
+  const [n, ...rest] = shape as [number, ...number[]];
+  const stride = rest.reduce((a, b) => a * b, 1);
+  const parts = new Array<string>(n);
+  for (let i = 0; i < n; i++) parts[i] = writeNested(t, rest, offset + i * stride, name);
+  return `[${parts.join(', ')}]`;
+}
+
+const internal = (message: string) => new ServingError('INVALID_ARGUMENT', message);
+
+function writeRows(outputs: NamedTensors, names: readonly string[]): string {
+  let batch: number | undefined;
+  for (const name of names) {
+    const t = outputs[name]!;
+    if (t.shape.length === 0) throw internal(`Tensor name: ${name} has no shape information`);
+    if (batch === undefined) batch = t.shape[0]!;
+    else if (t.shape[0] !== batch) throw internal(`Tensor name: ${name} has inconsistent batch size: ${t.shape[0]} expecting: ${batch}`);
+  }
+  const rows: string[] = [];
+  for (let r = 0; r < (batch ?? 0); r++) {
+    const item = (name: string) => {
+      const t = outputs[name]!;
+      const inner = t.shape.slice(1);
+      return writeNested(t, inner, r * inner.reduce((a, b) => a * b, 1), name);
+    };
+    rows.push(names.length === 1 ? item(names[0]!) : `{${names.map((n) => `${JSON.stringify(n)}: ${item(n)}`).join(', ')}}`);
+  }
+  return `{"predictions": [${rows.join(', ')}]}`;
+}
+
+/** The predict reply; the request's format (not the model) decides its shape. */
+export function encodePredictResponse(format: PredictFormat, outputs: NamedTensors, order: readonly string[]): string {
+  const names = order.filter((n) => outputs[n]);
+  if (format === 'row') return writeRows(outputs, names);
+  if (names.length === 1) return `{"outputs": ${writeNested(outputs[names[0]!]!, outputs[names[0]!]!.shape, 0, names[0]!)}}`;
+  const fields = names.map((n) => `${JSON.stringify(n)}: ${writeNested(outputs[n]!, outputs[n]!.shape, 0, n)}`);
+  return `{"outputs": {${fields.join(', ')}}}`;
+}
