@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JsonNumber, parseTfServingBody } from './json-parse.js';
+import type { JsonNumber} from './json-parse.js';
+import { parseTfServingBody } from './json-parse.js';
 
 const fails = (text: string) => {
   try {
