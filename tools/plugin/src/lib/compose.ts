@@ -56,7 +56,7 @@ export function removeComposeServices(tree: Tree, name: string): void {
   const doc = read(tree);
   doc.deleteIn(['services', name]);
   doc.deleteIn(['services', `${name}-graph`]);
-  doc.deleteIn(['networks', `${name}-graph`]);
+  if (doc.hasIn(['networks', `${name}-graph`])) doc.deleteIn(['networks', `${name}-graph`]);
   const networks = doc.get('networks') as { items?: unknown[] } | undefined;
   if (networks && networks.items?.length === 0) doc.delete('networks');
   tree.write(COMPOSE_FILE, doc.toString());
