@@ -19,7 +19,7 @@ beforeAll(async () => {
   engine = await detectEngine();
   await exec('npx', ['tsc', '-p', 'libs/runtime/tsconfig.build.json']);
   await exec('npx', ['tsc', '-p', 'apps/penguins/tsconfig.build.json']);
-  [image] = await buildAppImages('penguins', engine, { noCache: true });
+  image = (await buildAppImages('penguins', engine, { noCache: true }))[0]!;
 }, 600_000);
 
 afterAll(async () => {

@@ -19,7 +19,7 @@ describe.each(apps)('%s manifests', (app) => {
     const service = get('Service');
     const hpa = get('HorizontalPodAutoscaler');
     const pdb = get('PodDisruptionBudget');
-    expect(deployment.metadata['namespace']).toBe(`modelyard-${env}`);
+    expect((deployment.metadata as Record<string, unknown>)['namespace']).toBe(`modelyard-${env}`);
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: app });

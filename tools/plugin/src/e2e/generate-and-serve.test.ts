@@ -1,0 +1,75 @@
+/**
+ * The command users type, end to end: in a temporary copy of the workspace,
+ * `nx g model churn --from <onnx>` → `nx build churn` → the built app serves predictions
+ * equal to the model's reference; `nx g remove-model churn` takes it all away again.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const WORKSPACE = resolve(__dirname, '../../../..');
+const run = promisify(execFile);
+let dir: string;
+
+async function nx(...args: string[]) {
+  return run('npx', ['nx', ...args], { cwd: dir, env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }, maxBuffer: 16 * 1024 * 1024 });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'modelyard-e2e-'));
+  for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc', 'docker-compose.yml']) cpSync(join(WORKSPACE, file), join(dir, file));
+  cpSync(join(WORKSPACE, 'libs/runtime'), join(dir, 'libs/runtime'), { recursive: true, filter: (src) => !src.includes('/dist') });
+  cpSync(join(WORKSPACE, 'tools/plugin'), join(dir, 'tools/plugin'), { recursive: true });
+  symlinkSync(join(WORKSPACE, 'node_modules'), join(dir, 'node_modules'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('nx g model → nx build → serve', () => {
+  it('generates, builds and serves a model from an ONNX file', async () => {
+    await nx('g', 'model', 'churn', '--from', join(WORKSPACE, 'models/iris/1/model.onnx'));
+    expect(existsSync(join(dir, 'apps/churn/src/main.ts'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'models/churn/model.json'), 'utf8')).inputs[0].name).toBe('features');
+
+    await nx('build', 'churn');
+    const port = 20000 + (process.pid % 20000);
+    const app = spawn(process.execPath, ['apps/churn/dist/main.js'], {
+      cwd: dir,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(dir, 'models'), LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 30_000;
+      while (!(await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false))) {
+        if (Date.now() > deadline || app.exitCode !== null) throw new Error('the generated app did not become ready');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const ref = JSON.parse(readFileSync(join(WORKSPACE, 'models/iris/1/reference.json'), 'utf8'));
+      const rows = ref.records.slice(0, 10).map((r: Record<string, number>) => [r['sepal_length'], r['sepal_width'], r['petal_length'], r['petal_width']]);
+      const res = await fetch(`${url}/v1/models/churn:predict`, { method: 'POST', body: JSON.stringify({ instances: rows.map((row: number[]) => ({ features: row })) }) });
+      expect(res.status).toBe(200);
+      const { predictions } = (await res.json()) as { predictions: { probabilities: number[] }[] };
+      predictions.forEach((p, i) => p.probabilities.forEach((v, j) => expect(v).toBeCloseTo(ref.outputs.probabilities[i][j], 5)));
+    } finally {
+      app.kill('SIGTERM');
+    }
+  }, 180_000);
+
+  it('refuses to overwrite it, then removes it cleanly', async () => {
+    await expect(nx('g', 'model', 'churn')).rejects.toThrow(/already exists/);
+    await nx('g', 'remove-model', 'churn');
+    expect(existsSync(join(dir, 'apps/churn'))).toBe(false);
+    expect(existsSync(join(dir, 'models/churn'))).toBe(false);
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).not.toContain('churn');
+  }, 120_000);
+
+  it('refuses a bad name with a clear message', async () => {
+    const failure = (await nx('g', 'model', 'Churn_API').then(() => undefined, (err) => err)) as { stdout: string; stderr: string } | undefined;
+    expect(failure).toBeDefined();
+    expect(`${failure!.stdout}${failure!.stderr}`).toContain("'Churn_API' should match the pattern");
+    expect(existsSync(join(dir, 'apps/Churn_API'))).toBe(false);
+  }, 60_000);
+});
