@@ -1,67 +1,90 @@
 """ONNX graphs built from fitted scikit-learn estimators, shaped like skl2onnx's output.
 
 skl2onnx is not packaged for Debian and PyPI is out of reach here, so the graphs are
-written with onnx.helper from the estimators' own parameters: the same ai.onnx.ml ops
-(Imputer, Scaler, OneHotEncoder, LinearClassifier, TreeEnsembleClassifier) and the same
-input layout (one [N, 1] input per column) that skl2onnx emits with zipmap disabled.
+written with onnx.helper from the estimators' own parameters, node for node what
+skl2onnx emits with zipmap disabled: one [N, 1] input per column, ai.onnx.ml
+Imputer / Scaler / OneHotEncoder / LinearClassifier / TreeEnsembleClassifier, and plain
+ai.onnx MatMul/Add/Relu/Softmax for an MLP.
 """
 import numpy as np
-from onnx import TensorProto, helper
+from onnx import TensorProto, checker, helper
 
-OPSETS = [helper.make_opsetid("", 15), helper.make_opsetid("ai.onnx.ml", 3)]
-# IR 8 is what onnx 1.12 writes by default; onnxruntime 1.30 reads it.
+# onnxruntime 1.30 runs far newer opsets; these are the ones skl2onnx targets for these
+# ops, and IR 8 is what onnx 1.12 writes for opset 15.
+OPSET_ONNX = 15
+OPSET_ML = 3
 IR_VERSION = 8
+
+FLOAT = TensorProto.FLOAT
+DOUBLE = TensorProto.DOUBLE
+STRING = TensorProto.STRING
 
 
 def _floats(values):
     return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
 
 
-def column_inputs(numeric, categorical):
-    """One [N, 1] input per column: floats for numbers, strings for categories."""
-    inputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, [None, 1]) for name in numeric]
-    inputs += [helper.make_tensor_value_info(name, TensorProto.STRING, [None, 1]) for name in categorical]
-    return inputs
+def column_input(name, kind):
+    """skl2onnx's layout for a DataFrame column: [N, 1], float or string."""
+    return helper.make_tensor_value_info(name, STRING if kind == "string" else FLOAT, [None, 1])
 
 
-def preprocessing_nodes(numeric, categorical, imputer, scaler, encoder):
-    """Concat numbers → Imputer (→ Scaler); OneHotEncoder per category; Concat all.
+def numeric_block(names, imputer, scaler, exact_scaling):
+    """Concat the numeric columns → Imputer (NaN → training mean) → standard scaling.
 
-    Returns (nodes, initializers, name of the [N, features] float output).
+    With exact_scaling the scaling runs in double, Cast → Sub → Div → Cast, which is what
+    skl2onnx emits for StandardScaler with its `div_cast` option; the pipeline then casts
+    to float32 around the scaler (skl2onnx's CastTransformer). A tree needs this: its
+    thresholds sit exactly on some training values, and the float32 Scaler's
+    (x - mean) * (1 / std) lands an ulp away from scikit-learn's (x - mean) / std often
+    enough to flip splits. Returns (nodes, initializers, output name).
     """
     nodes = [
-        helper.make_node("Concat", numeric, ["numbers"], axis=1, name="concat_numbers"),
+        helper.make_node("Concat", list(names), ["num_concat"], axis=1, name="num_concat"),
         helper.make_node(
-            "Imputer", ["numbers"], ["numbers_imputed"], domain="ai.onnx.ml", name="imputer",
+            "Imputer", ["num_concat"], ["num_imputed"], domain="ai.onnx.ml", name="num_imputer",
             imputed_value_floats=_floats(imputer.statistics_), replaced_value_float=float("nan"),
         ),
     ]
-    numbers = "numbers_imputed"
-    if scaler is not None:
-        # Scaler computes (x - offset) * scale, so StandardScaler's scale_ is inverted.
+    if not exact_scaling:
         nodes.append(helper.make_node(
-            "Scaler", ["numbers_imputed"], ["numbers_scaled"], domain="ai.onnx.ml", name="scaler",
+            "Scaler", ["num_imputed"], ["num_scaled"], domain="ai.onnx.ml", name="num_scaler",
             offset=_floats(scaler.mean_), scale=_floats(1.0 / scaler.scale_),
         ))
-        numbers = "numbers_scaled"
-    initializers = []
-    encoded = [numbers]
-    for name, categories in zip(categorical, encoder.categories_):
-        # zeros=1: an unseen category encodes as all zeros, like handle_unknown='ignore'.
-        nodes.append(helper.make_node(
-            "OneHotEncoder", [name], [f"{name}_onehot3d"], domain="ai.onnx.ml", name=f"onehot_{name}",
+        return nodes, [], "num_scaled"
+    n = len(names)
+    initializers = [
+        helper.make_tensor("num_mean", DOUBLE, [n], _floats(scaler.mean_)),
+        helper.make_tensor("num_std", DOUBLE, [n], _floats(scaler.scale_)),
+    ]
+    nodes += [
+        helper.make_node("Cast", ["num_imputed"], ["num_double"], to=DOUBLE, name="num_cast64"),
+        helper.make_node("Sub", ["num_double", "num_mean"], ["num_centered"], name="num_sub"),
+        helper.make_node("Div", ["num_centered", "num_std"], ["num_scaled64"], name="num_div"),
+        helper.make_node("Cast", ["num_scaled64"], ["num_scaled"], to=FLOAT, name="num_cast32"),
+    ]
+    return nodes, initializers, "num_scaled"
+
+
+def onehot_block(name, categories):
+    """OneHotEncoder on one string column, [N, 1] → [N, 1, C], reshaped to [N, C].
+
+    zeros=1 makes a value outside `categories` (including "" for missing) all zeros,
+    which is scikit-learn's handle_unknown='ignore'.
+    """
+    shape = f"{name}_onehot_shape"
+    nodes = [
+        helper.make_node(
+            "OneHotEncoder", [name], [f"{name}_onehot3d"], domain="ai.onnx.ml", name=f"{name}_onehot",
             cats_strings=[str(c) for c in categories], zeros=1,
-        ))
-        shape_name = f"{name}_onehot_shape"
-        initializers.append(helper.make_tensor(shape_name, TensorProto.INT64, [2], [-1, len(categories)]))
-        nodes.append(helper.make_node("Reshape", [f"{name}_onehot3d", shape_name], [f"{name}_onehot"], name=f"reshape_{name}"))
-        encoded.append(f"{name}_onehot")
-    nodes.append(helper.make_node("Concat", encoded, ["features"], axis=1, name="concat_features"))
-    return nodes, initializers, "features"
+        ),
+        helper.make_node("Reshape", [f"{name}_onehot3d", shape], [f"{name}_onehot"], name=f"{name}_reshape"),
+    ]
+    return nodes, [helper.make_tensor(shape, TensorProto.INT64, [2], [-1, len(categories)])], f"{name}_onehot"
 
 
-def linear_classifier_node(features, clf):
-    """Multinomial LogisticRegression: softmax(X · coefᵀ + intercept)."""
+def linear_classifier(features, clf):
+    """Multinomial LogisticRegression: softmax(x · coefᵀ + intercept)."""
     return helper.make_node(
         "LinearClassifier", [features], ["label", "probabilities"], domain="ai.onnx.ml", name="linear_classifier",
         coefficients=_floats(clf.coef_), intercepts=_floats(clf.intercept_),
@@ -72,40 +95,44 @@ def linear_classifier_node(features, clf):
 def float32_at_or_below(threshold):
     """The largest float32 <= threshold.
 
-    scikit-learn compares float32 features with float64 thresholds; ONNX stores float32
-    thresholds. For a float32 x, x <= t exactly when x <= (largest float32 <= t), whereas
-    rounding to nearest flips the split when t falls between two adjacent float32 values.
+    scikit-learn compares float32 features with float64 thresholds, ONNX stores float32
+    thresholds. For every float32 x, x <= t exactly when x <= this value; rounding t to
+    nearest instead would send x to the other child whenever t lies between x and the
+    float32 just above it.
     """
     t32 = np.float32(threshold)
-    return float(t32 if float(t32) <= threshold else np.nextafter(t32, np.float32(-np.inf)))
+    if float(t32) > threshold:
+        t32 = np.nextafter(t32, np.float32(-np.inf))
+    return float(t32)
 
 
-def tree_ensemble_classifier_node(features, forest):
+def tree_ensemble_classifier(features, forest):
     """RandomForestClassifier: the mean over trees of each leaf's class fractions."""
-    attrs = {k: [] for k in (
+    attrs = {key: [] for key in (
         "nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values", "nodes_modes",
-        "nodes_truenodeids", "nodes_falsenodeids", "nodes_missing_value_tracks_true",
-        "nodes_hitrates", "class_treeids", "class_nodeids", "class_ids", "class_weights",
+        "nodes_truenodeids", "nodes_falsenodeids", "nodes_missing_value_tracks_true", "nodes_hitrates",
+        "class_treeids", "class_nodeids", "class_ids", "class_weights",
     )}
     n_trees = len(forest.estimators_)
     for tree_id, estimator in enumerate(forest.estimators_):
         tree = estimator.tree_
         for node in range(tree.node_count):
-            leaf = tree.children_left[node] == -1
+            is_leaf = tree.children_left[node] == -1
             attrs["nodes_treeids"].append(tree_id)
             attrs["nodes_nodeids"].append(node)
-            attrs["nodes_featureids"].append(0 if leaf else int(tree.feature[node]))
-            attrs["nodes_values"].append(0.0 if leaf else float32_at_or_below(tree.threshold[node]))
-            attrs["nodes_modes"].append("LEAF" if leaf else "BRANCH_LEQ")
+            attrs["nodes_featureids"].append(0 if is_leaf else int(tree.feature[node]))
+            attrs["nodes_values"].append(0.0 if is_leaf else float32_at_or_below(tree.threshold[node]))
+            attrs["nodes_modes"].append("LEAF" if is_leaf else "BRANCH_LEQ")
             # scikit-learn sends x <= threshold to the left child.
-            attrs["nodes_truenodeids"].append(0 if leaf else int(tree.children_left[node]))
-            attrs["nodes_falsenodeids"].append(0 if leaf else int(tree.children_right[node]))
+            attrs["nodes_truenodeids"].append(0 if is_leaf else int(tree.children_left[node]))
+            attrs["nodes_falsenodeids"].append(0 if is_leaf else int(tree.children_right[node]))
             attrs["nodes_missing_value_tracks_true"].append(0)
             attrs["nodes_hitrates"].append(1.0)
-            if leaf:
+            if is_leaf:
+                # tree_.value holds (bootstrap-weighted) class counts; a tree's
+                # predict_proba is their fraction, and the forest averages the trees.
                 counts = tree.value[node][0]
-                fractions = counts / counts.sum()
-                for class_id, fraction in enumerate(fractions):
+                for class_id, fraction in enumerate(counts / counts.sum()):
                     attrs["class_treeids"].append(tree_id)
                     attrs["class_nodeids"].append(node)
                     attrs["class_ids"].append(class_id)
@@ -117,47 +144,52 @@ def tree_ensemble_classifier_node(features, forest):
 
 
 def classifier_outputs(n_classes):
+    """skl2onnx's outputs with zipmap disabled."""
     return [
-        helper.make_tensor_value_info("label", TensorProto.STRING, [None]),
-        helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, n_classes]),
+        helper.make_tensor_value_info("label", STRING, [None]),
+        helper.make_tensor_value_info("probabilities", FLOAT, [None, n_classes]),
     ]
 
 
-def mlp_graph(scaler, mlp, n_features, name):
-    """StandardScaler + ReLU MLP + softmax as plain ai.onnx ops; `class` is the argmax."""
+def mlp_graph(name, input_name, scaler, mlp):
+    """(x - mean) / std → (MatMul → Add → Relu)* → MatMul → Add → Softmax, and ArgMax as `class`."""
+    n_features = len(scaler.mean_)
     initializers = [
-        helper.make_tensor("mean", TensorProto.FLOAT, [n_features], _floats(scaler.mean_)),
-        helper.make_tensor("inv_std", TensorProto.FLOAT, [n_features], _floats(1.0 / scaler.scale_)),
+        helper.make_tensor("mean", FLOAT, [n_features], _floats(scaler.mean_)),
+        helper.make_tensor("std", FLOAT, [n_features], _floats(scaler.scale_)),
     ]
     nodes = [
-        helper.make_node("Sub", ["features", "mean"], ["centered"]),
-        helper.make_node("Mul", ["centered", "inv_std"], ["h0"]),
+        helper.make_node("Sub", [input_name, "mean"], ["centered"], name="sub_mean"),
+        helper.make_node("Div", ["centered", "std"], ["h0"], name="div_std"),
     ]
     last = len(mlp.coefs_) - 1
-    for i, (w, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
-        initializers.append(helper.make_tensor(f"w{i}", TensorProto.FLOAT, list(w.shape), _floats(w)))
-        initializers.append(helper.make_tensor(f"b{i}", TensorProto.FLOAT, [b.shape[0]], _floats(b)))
-        nodes.append(helper.make_node("MatMul", [f"h{i}", f"w{i}"], [f"m{i}"]))
-        out = "logits" if i == last else f"a{i}"
-        nodes.append(helper.make_node("Add", [f"m{i}", f"b{i}"], [out]))
+    for i, (weights, bias) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
+        initializers.append(helper.make_tensor(f"w{i}", FLOAT, list(weights.shape), _floats(weights)))
+        initializers.append(helper.make_tensor(f"b{i}", FLOAT, [len(bias)], _floats(bias)))
+        nodes.append(helper.make_node("MatMul", [f"h{i}", f"w{i}"], [f"z{i}"], name=f"matmul{i}"))
+        out = "logits" if i == last else f"pre{i}"
+        nodes.append(helper.make_node("Add", [f"z{i}", f"b{i}"], [out], name=f"add{i}"))
         if i != last:
-            nodes.append(helper.make_node("Relu", [out], [f"h{i + 1}"]))
+            nodes.append(helper.make_node("Relu", [out], [f"h{i + 1}"], name=f"relu{i}"))
     n_classes = mlp.coefs_[-1].shape[1]
-    nodes.append(helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1))
-    nodes.append(helper.make_node("ArgMax", ["probabilities"], ["class"], axis=1, keepdims=0))
-    graph = helper.make_graph(
+    nodes.append(helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1, name="softmax"))
+    nodes.append(helper.make_node("ArgMax", ["probabilities"], ["class"], axis=1, keepdims=0, name="argmax"))
+    return helper.make_graph(
         nodes, name,
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, [None, n_features])],
+        [helper.make_tensor_value_info(input_name, FLOAT, [None, n_features])],
         [
-            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, n_classes]),
+            helper.make_tensor_value_info("probabilities", FLOAT, [None, n_classes]),
             helper.make_tensor_value_info("class", TensorProto.INT64, [None]),
         ],
         initializers,
     )
-    return make_model(graph, opsets=[helper.make_opsetid("", 15)])
 
 
-def make_model(graph, opsets=OPSETS):
+def make_model(graph, with_ml=True):
+    opsets = [helper.make_opsetid("", OPSET_ONNX)]
+    if with_ml:
+        opsets.append(helper.make_opsetid("ai.onnx.ml", OPSET_ML))
     model = helper.make_model(graph, opset_imports=opsets, producer_name="modelyard-tools", producer_version="1")
     model.ir_version = IR_VERSION
+    checker.check_model(model, full_check=True)
     return model
