@@ -8,8 +8,8 @@ export interface Backend {
   readonly signature: Signature;
   /** Runs the model. `outputs` restricts which outputs are computed and returned. */
   run(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors>;
-  /** Whether the backend can serve right now (a remote backend may lose its peer). */
-  ready?(): Promise<boolean>;
+  /** Whether the backend can serve right now (a remote backend may lose its peer); cached, cheap. */
+  ready?(): boolean;
   /** Releases sessions, threads and connections. Called once, after in-flight runs finish. */
   close(): Promise<void>;
 }

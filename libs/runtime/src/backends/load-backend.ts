@@ -1,11 +1,13 @@
 import type { ModelConfig } from '../config/schema.js';
 import type { Backend, BackendLoadOptions } from './backend.js';
 import { loadOnnxBackend } from './onnx/onnx-backend.js';
+import { loadTfServingBackend } from './tfserving/tfserving-backend.js';
 
 export type BackendLoader = (options: BackendLoadOptions, config: ModelConfig) => Promise<Backend>;
 
 const loaders: Partial<Record<ModelConfig['backend'], BackendLoader>> = {
   onnx: loadOnnxBackend,
+  tfserving: loadTfServingBackend,
 };
 
 /** Lets a backend that lives in its own module (tfjs, tfserving) plug itself in. */

@@ -60,6 +60,24 @@ const onnxSchema = z.strictObject({
   intraOpThreads: z.number().int().positive().default(1),
 });
 
+export const tfservingSchema = z.strictObject({
+  /** TF Serving's REST address; default $TFSERVING_URL (the deploy files set it). */
+  url: z.string().url().optional(),
+  /** The model's name on the graph service; default: this model's name. */
+  model: z.string().min(1).optional(),
+  protocol: z.enum(['rest']).default('rest'),
+  /** Per attempt; a stuck graph service becomes a 503 after this, not a hung request. */
+  timeoutMs: z.number().int().positive().default(2000),
+  /** Further attempts after a connection failure or a 503, with exponential backoff. */
+  retries: z.number().int().min(0).max(5).default(2),
+  backoffMs: z.number().int().min(0).default(50),
+  /** Consecutive failures that open the circuit, and how long it stays open. */
+  breakerThreshold: z.number().int().positive().default(5),
+  breakerCooldownMs: z.number().int().positive().default(5000),
+  /** How often the graph service's model status is polled for readiness. */
+  statusPollMs: z.number().int().positive().default(2000),
+});
+
 export const modelConfigSchema = z.strictObject({
   name: z
     .string()
@@ -67,8 +85,8 @@ export const modelConfigSchema = z.strictObject({
     .max(63),
   description: z.string().optional(),
   backend: z.enum(['onnx', 'tfjs', 'tfserving']).default('onnx'),
-  /** The artifact inside each version folder. */
-  artifact: z.string().min(1).default('model.onnx'),
+  /** The artifact inside each version folder; default by backend (model.onnx, model.json, saved_model.pb). */
+  artifact: z.string().min(1).optional(),
   inputs: z.array(inputSchema).min(1).optional(),
   outputs: z.array(outputSchema).min(1).optional(),
   versionPolicy: versionPolicySchema.default({ latest: { numVersions: 1 } }),
@@ -76,6 +94,7 @@ export const modelConfigSchema = z.strictObject({
   labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().positive()).default({}),
   batching: batchingSchema.optional(),
   onnx: onnxSchema.default({ execution: 'pool', intraOpThreads: 1 }),
+  tfserving: tfservingSchema.optional(),
   /** The legacy POST /get_score: which output becomes `data` (default: every output, per record). */
   getScore: z.strictObject({ output: z.string().min(1).optional() }).default({}),
   /** How often the version folders are rescanned for new versions. */
@@ -87,3 +106,9 @@ export type InputConfig = z.infer<typeof inputSchema>;
 export type OutputConfig = z.infer<typeof outputSchema>;
 export type VersionPolicy = z.infer<typeof versionPolicySchema>;
 export type BatchingConfig = z.infer<typeof batchingSchema>;
+export type TfServingConfig = z.infer<typeof tfservingSchema>;
+
+const DEFAULT_ARTIFACT: Record<ModelConfig['backend'], string> = { onnx: 'model.onnx', tfjs: 'model.json', tfserving: 'saved_model.pb' };
+
+/** The file whose presence (and changes) marks a version folder as loadable. */
+export const artifactOf = (config: ModelConfig): string => config.artifact ?? DEFAULT_ARTIFACT[config.backend];

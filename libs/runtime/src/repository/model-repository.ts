@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BackendLoadOptions, Backend } from '../backends/backend.js';
-import type { ModelConfig } from '../config/schema.js';
+import { artifactOf, type ModelConfig } from '../config/schema.js';
 import { ServingError } from '../errors.js';
 import { checkConfigAgainstSignature } from './check-signature.js';
 import { scanVersions, type VersionOnDisk } from './scan-versions.js';
@@ -86,7 +86,7 @@ export class ModelRepository {
   private async syncOnce(): Promise<void> {
     let onDisk: VersionOnDisk[];
     try {
-      onDisk = await scanVersions(this.options.modelDir, this.config.artifact);
+      onDisk = await scanVersions(this.options.modelDir, artifactOf(this.config));
     } catch (err) {
       this.options.logger.error({ model: this.name, err }, 'cannot read the model folder');
       return;
@@ -124,7 +124,8 @@ export class ModelRepository {
     } catch (err) {
       await backend?.close().catch(() => undefined);
       const error = (err as Error).message;
-      this.failures.set(v.version, { fingerprint: v.fingerprint, error });
+      // A graph service that is not up yet is no reason to give up on the version.
+      if (!(err as { retryable?: boolean }).retryable) this.failures.set(v.version, { fingerprint: v.fingerprint, error });
       this.states.set(v.version, { version: v.version, state: 'END', error });
       this.options.events?.loadFailed(this.name, v.version, error);
       log.error({ error }, 'version failed to load; it will not be served');
@@ -186,7 +187,8 @@ export class ModelRepository {
   }
 
   isReady(): boolean {
-    return this.available.size > 0;
+    for (const servable of this.available.values()) if (servable.backend.ready?.() ?? true) return true;
+    return false;
   }
 
   async stop(): Promise<void> {

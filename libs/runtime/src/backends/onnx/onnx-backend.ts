@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ModelConfig } from '../../config/schema.js';
+import { artifactOf, type ModelConfig } from '../../config/schema.js';
 import { ServingError } from '../../errors.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 import type { Backend, BackendLoadOptions } from '../backend.js';
@@ -34,7 +34,7 @@ async function loadPooled(modelPath: string, config: ModelConfig['onnx']): Promi
 }
 
 export function loadOnnxBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
-  const modelPath = join(options.versionDir, config.artifact);
+  const modelPath = join(options.versionDir, artifactOf(config));
   return config.onnx.execution === 'inline'
     ? loadInline(modelPath, config.onnx.intraOpThreads)
     : loadPooled(modelPath, config.onnx);

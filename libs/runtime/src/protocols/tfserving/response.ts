@@ -15,7 +15,7 @@ function writeElement(t: Tensor, i: number, name: string): string {
 }
 
 /** Elements [offset, offset + size of shape) as nested lists of `shape`. */
-function writeNested(t: Tensor, shape: readonly number[], offset: number, name: string): string {
+export function writeNested(t: Tensor, shape: readonly number[], offset: number, name: string): string {
   if (shape.length === 0) return writeElement(t, offset, name);
   const [n, ...rest] = shape as [number, ...number[]];
   const stride = rest.reduce((a, b) => a * b, 1);

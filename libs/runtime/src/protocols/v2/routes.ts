@@ -38,7 +38,8 @@ export function v2Routes(ctx: ProtocolContext): Router {
     const model = lookup(req, res);
     let ready = false;
     try {
-      ready = model.repository.resolve(versionSelector(req.params['version'] as string | undefined)) !== undefined && ctx.isReady();
+      const servable = model.repository.resolve(versionSelector(req.params['version'] as string | undefined));
+      ready = (servable.backend.ready?.() ?? true) && ctx.isReady();
     } catch {
       ready = false;
     }
