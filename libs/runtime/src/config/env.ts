@@ -8,6 +8,8 @@ export interface ServerEnv {
   /** How long SIGTERM waits for in-flight requests before giving up. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** TF Serving's gRPC API (PredictionService, ModelService) on this port; off when unset. */
+  grpcPort?: number;
 }
 
 function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -27,5 +29,6 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     bodyLimit: env['BODY_LIMIT'] || '10mb',
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', 20_000, env),
     logLevel: env['LOG_LEVEL'] || 'info',
+    ...(env['GRPC_PORT'] ? { grpcPort: intFromEnv('GRPC_PORT', 0, env) } : {}),
   };
 }

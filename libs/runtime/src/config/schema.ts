@@ -63,9 +63,11 @@ const onnxSchema = z.strictObject({
 export const tfservingSchema = z.strictObject({
   /** TF Serving's REST address; default $TFSERVING_URL (the deploy files set it). */
   url: z.string().url().optional(),
+  /** TF Serving's gRPC address (host:port); default $TFSERVING_GRPC. */
+  grpc: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
   /** The model's name on the graph service; default: this model's name. */
   model: z.string().min(1).optional(),
-  protocol: z.enum(['rest']).default('rest'),
+  protocol: z.enum(['rest', 'grpc']).default('rest'),
   /** Per attempt; a stuck graph service becomes a 503 after this, not a hung request. */
   timeoutMs: z.number().int().positive().default(2000),
   /** Further attempts after a connection failure or a 503, with exponential backoff. */

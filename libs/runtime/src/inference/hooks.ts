@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { NamedTensors } from '../tensor/tensor.js';
 
-export type Protocol = 'tfserving' | 'v2' | 'legacy';
+export type Protocol = 'tfserving' | 'v2' | 'legacy' | 'grpc';
 
 export interface HookContext {
   model: string;

@@ -19,17 +19,21 @@ export interface AppOptions {
   accepting?: () => boolean;
 }
 
-/** The HTTP face of one app: every protocol over the same models, plus ops endpoints. */
-export function createApp(options: AppOptions): Express {
-  const bodyLimit = options.bodyLimit ?? '10mb';
+/** What every protocol (HTTP or gRPC) is built from. */
+export function protocolContext(options: AppOptions): ProtocolContext {
   const accepting = options.accepting ?? (() => true);
-  const ctx: ProtocolContext = {
+  return {
     models: options.models,
     metrics: options.metrics,
     isReady: () => accepting() && options.models.isReady(),
-    bodyLimit,
+    bodyLimit: options.bodyLimit ?? '10mb',
     serverVersion: RUNTIME_VERSION,
   };
+}
+
+/** The HTTP face of one app: every protocol over the same models, plus ops endpoints. */
+export function createApp(options: AppOptions, ctx: ProtocolContext = protocolContext(options)): Express {
+  const bodyLimit = ctx.bodyLimit;
 
   const app = express();
   app.disable('x-powered-by');

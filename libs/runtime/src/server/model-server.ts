@@ -6,7 +6,8 @@ import { loadModelConfig } from '../config/load-config.js';
 import type { Hooks } from '../inference/hooks.js';
 import { ModelSet, type ServedModel } from '../inference/served-model.js';
 import { ModelRepository } from '../repository/model-repository.js';
-import { createApp } from './create-app.js';
+import type { ProtocolContext } from '../protocols/shared/context.js';
+import { createApp, protocolContext } from './create-app.js';
 import { Metrics } from './metrics.js';
 
 export interface ModelServerOptions {
@@ -22,6 +23,8 @@ export interface ModelServerOptions {
 /** Everything behind one app's port, before it listens: configs, repositories, routes. */
 export interface ModelServer {
   app: Express;
+  /** The same models and metrics, for protocols served outside Express (gRPC). */
+  context: ProtocolContext;
   models: ModelSet;
   metrics: Metrics;
   /** Flips readiness off: new probes fail while in-flight requests finish. */
@@ -55,9 +58,12 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
 
   let accepting = true;
   const models = new ModelSet(served);
-  const app = createApp({ models, metrics, logger: options.logger, bodyLimit: options.bodyLimit, accepting: () => accepting });
+  const appOptions = { models, metrics, logger: options.logger, bodyLimit: options.bodyLimit, accepting: () => accepting };
+  const context = protocolContext(appOptions);
+  const app = createApp(appOptions, context);
   return {
     app,
+    context,
     models,
     metrics,
     stopAccepting: () => void (accepting = false),

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { readServerEnv, type ServerEnv } from '../config/env.js';
+import { createGrpcServer, listenGrpc } from '../protocols/grpc/server.js';
 import type { Hooks } from '../inference/hooks.js';
 import { createLogger } from './logger.js';
 import { createModelServer, type ModelServer } from './model-server.js';
@@ -20,6 +22,8 @@ export interface ServeOptions {
 export interface RunningServer extends ModelServer {
   server: Server;
   url: string;
+  /** The gRPC port when GRPC_PORT (env.grpcPort) asked for one. */
+  grpcPort?: number;
   /** Graceful stop: not ready, stop accepting, finish in-flight requests, unload. */
   shutdown(): Promise<void>;
 }
@@ -45,11 +49,20 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   server.headersTimeout = 66_000;
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  logger.info({ url, models: names, modelsDir: env.modelsDir }, 'serving');
+  let grpc: GrpcServer | undefined;
+  let grpcPort: number | undefined;
+  if (env.grpcPort !== undefined) {
+    grpc = createGrpcServer(modelServer.context, logger);
+    grpcPort = await listenGrpc(grpc, env.host, env.grpcPort);
+  }
+  logger.info({ url, grpcPort, models: names, modelsDir: env.modelsDir }, 'serving');
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
-    (stopping ??= shutdownGracefully({ server, modelServer, logger, timeoutMs: env.shutdownTimeoutMs }));
+    (stopping ??= Promise.all([
+      shutdownGracefully({ server, modelServer, logger, timeoutMs: env.shutdownTimeoutMs }),
+      new Promise<void>((resolve) => (grpc ? grpc.tryShutdown(() => resolve()) : resolve())),
+    ]).then(() => undefined));
 
   if (options.handleSignals ?? true) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -62,5 +75,5 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       });
     }
   }
-  return { ...modelServer, server, url, shutdown };
+  return { ...modelServer, server, url, shutdown, ...(grpcPort !== undefined && { grpcPort }) };
 }

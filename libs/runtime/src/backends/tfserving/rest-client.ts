@@ -3,36 +3,29 @@ import { parseTfServingBody, type JsonValue } from '../../protocols/tfserving/js
 import { writeNested } from '../../protocols/tfserving/response.js';
 import { tensorFromJson } from '../../protocols/tfserving/tensor-from-json.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
-
-export interface RestClientOptions {
-  url: string;
-  model: string;
-  version: number;
-  timeoutMs: number;
-  retries: number;
-  backoffMs: number;
-}
+import { withRetries, type ClientOptions, type GraphClient } from './graph-client.js';
+import { signatureFromMetadata } from './signature-from-metadata.js';
 
 const INTEGER = /int/;
 const CODE_OF_STATUS: Record<number, StatusCode> = { 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 409: 'ABORTED', 429: 'RESOURCE_EXHAUSTED', 501: 'UNIMPLEMENTED', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * TF Serving's REST API as a client: one model version, JSON written and read with TF
  * Serving's own number rules (NaN tokens, exact int64). Node's fetch keeps connections
- * alive and reuses them. Connection failures and 503s are retried with backoff (predict
- * has no side effects); a timeout is not, so a stuck peer costs at most one timeout.
+ * alive and reuses them.
  */
-export class TfServingRestClient {
+export class TfServingRestClient implements GraphClient {
   private readonly base: string;
 
-  constructor(private readonly options: RestClientOptions) {
-    this.base = `${options.url.replace(/\/+$/, '')}/v1/models/${encodeURIComponent(options.model)}/versions/${options.version}`;
+  constructor(private readonly options: ClientOptions) {
+    this.base = `${options.address.replace(/\/+$/, '')}/v1/models/${encodeURIComponent(options.model)}/versions/${options.version}`;
   }
 
-  async metadata(): Promise<JsonValue> {
-    return this.request('GET', `${this.base}/metadata`);
+  async signature(): Promise<Signature> {
+    return signatureFromMetadata(await this.request('GET', `${this.base}/metadata`));
   }
+
+  close(): void {}
 
   /** The version's state on the graph service (AVAILABLE when it can serve). */
   async state(): Promise<string | undefined> {
@@ -57,16 +50,8 @@ export class TfServingRestClient {
     return result;
   }
 
-  private async request(method: 'GET' | 'POST', url: string, body?: string, lossless = false): Promise<JsonValue> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once(method, url, body, lossless);
-      } catch (err) {
-        const retryable = err instanceof ServingError && err.code === 'UNAVAILABLE';
-        if (!retryable || attempt >= this.options.retries) throw err;
-        await sleep(this.options.backoffMs * 2 ** attempt);
-      }
-    }
+  private request(method: 'GET' | 'POST', url: string, body?: string, lossless = false): Promise<JsonValue> {
+    return withRetries(() => this.once(method, url, body, lossless), this.options.retries, this.options.backoffMs);
   }
 
   private async once(method: string, url: string, body: string | undefined, lossless: boolean): Promise<JsonValue> {
@@ -75,8 +60,8 @@ export class TfServingRestClient {
       res = await fetch(url, { method, body, headers: body ? { 'content-type': 'application/json' } : undefined, signal: AbortSignal.timeout(this.options.timeoutMs) });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      if (e.name === 'TimeoutError') throw new ServingError('DEADLINE_EXCEEDED', `the graph service at ${this.options.url} did not answer within ${this.options.timeoutMs} ms`);
-      throw new ServingError('UNAVAILABLE', `the graph service at ${this.options.url} is unreachable (${e.cause?.code ?? e.message})`);
+      if (e.name === 'TimeoutError') throw new ServingError('DEADLINE_EXCEEDED', `the graph service at ${this.options.address} did not answer within ${this.options.timeoutMs} ms`);
+      throw new ServingError('UNAVAILABLE', `the graph service at ${this.options.address} is unreachable (${e.cause?.code ?? e.message})`);
     }
     const text = await res.text();
     if (res.ok) return parseTfServingBody(text, { lossless });

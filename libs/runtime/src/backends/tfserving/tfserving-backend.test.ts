@@ -4,11 +4,13 @@
  * (which this runtime implements to TF Serving's reference). The logic app in front does
  * validation and the feature stage; the graph runs on the peer.
  */
+import * as grpc from '@grpc/grpc-js';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PredictionService } from '../../protocols/grpc/protos.js';
 import type { ModelServer } from '../../server/model-server.js';
 import { serve, type RunningServer } from '../../server/serve.js';
 import { freePort } from '../../testing/app-process.js';
@@ -17,17 +19,24 @@ import { loadReference, maxAbsDiff, sleep, startTestServer, WORKSPACE_MODELS, ty
 const FIELDS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 let peer: RunningServer | undefined;
 let peerPort: number;
-let logic: ModelServer;
+let peerGrpcPort: number;
 let ref: Reference;
 
 const startPeer = async () => {
-  peer = await serve({ model: 'iris', env: { host: '127.0.0.1', port: peerPort, modelsDir: WORKSPACE_MODELS, logLevel: 'silent' }, handleSignals: false });
+  peer = await serve({ model: 'iris', env: { host: '127.0.0.1', port: peerPort, grpcPort: peerGrpcPort, modelsDir: WORKSPACE_MODELS, logLevel: 'silent' }, handleSignals: false });
 };
 
 beforeAll(async () => {
   ref = await loadReference('iris', 1);
-  peerPort = await freePort();
+  [peerPort, peerGrpcPort] = [await freePort(), await freePort()];
   await startPeer();
+});
+afterAll(async () => {
+  await peer?.shutdown();
+});
+
+/** A logic app whose model `flowers` runs on the peer, reached over `protocol`. */
+async function logicApp(protocol: 'rest' | 'grpc'): Promise<ModelServer> {
   const dir = await mkdtemp(join(tmpdir(), 'logic-'));
   await mkdir(join(dir, 'flowers', '1'), { recursive: true });
   await writeFile(join(dir, 'flowers', '1', 'saved_model.pb'), ''); // what the graph image would bake in
@@ -36,22 +45,34 @@ beforeAll(async () => {
     JSON.stringify({
       name: 'flowers',
       backend: 'tfserving',
-      tfserving: { url: `http://127.0.0.1:${peerPort}`, model: 'iris', timeoutMs: 1000, retries: 1, backoffMs: 20, breakerThreshold: 3, breakerCooldownMs: 400, statusPollMs: 100 },
+      tfserving: {
+        protocol,
+        url: `http://127.0.0.1:${peerPort}`,
+        grpc: `127.0.0.1:${peerGrpcPort}`,
+        model: 'iris',
+        timeoutMs: 1000,
+        retries: 1,
+        backoffMs: 20,
+        breakerThreshold: 3,
+        breakerCooldownMs: 400,
+        statusPollMs: 100,
+      },
       inputs: [{ name: 'features', fields: FIELDS }],
       outputs: [{ name: 'probabilities', role: 'probabilities', classes: ['setosa', 'versicolor', 'virginica'] }, { name: 'class', role: 'label' }],
       getScore: { output: 'probabilities' },
     }),
   );
-  logic = await startTestServer({ models: ['flowers'], modelsDir: dir });
-});
-afterAll(async () => {
-  await logic?.close();
-  await peer?.shutdown();
-});
+  return startTestServer({ models: ['flowers'], modelsDir: dir });
+}
 
-const scores = () => request(logic.app).post('/get_score').send({ data: ref.records });
+describe.each(['rest', 'grpc'] as const)('tfserving backend over %s', (protocol) => {
+  let logic: ModelServer;
+  beforeAll(async () => {
+    logic = await logicApp(protocol);
+  });
+  afterAll(() => logic.close());
+  const scores = () => request(logic.app).post('/get_score').send({ data: ref.records });
 
-describe('tfserving backend over REST', () => {
   it("takes the signature from the graph service's metadata", async () => {
     const res = await request(logic.app).get('/v2/models/flowers');
     expect(res.body.platform).toBe('tensorflow_savedmodel');
@@ -96,7 +117,7 @@ describe('tfserving backend over REST', () => {
     const started = Date.now();
     const down = await scores();
     expect(down.status).toBe(503);
-    expect(down.body.error).toMatch(/graph service .* is unreachable \(ECONNREFUSED\)/);
+    expect(down.body.error).toMatch(protocol === 'rest' ? /graph service .* is unreachable \(ECONNREFUSED\)/ : /graph service at 127\.0\.0\.1:\d+: .*(ECONNREFUSED|No connection established|connect)/i);
     expect(Date.now() - started).toBeLessThan(1000);
 
     // After a few failures the circuit opens and readiness turns off.
@@ -114,5 +135,22 @@ describe('tfserving backend over REST', () => {
     }
     expect(recovered).toBe(true);
     expect((await request(logic.app).get('/v2/health/ready')).status).toBe(200);
+  });
+});
+
+describe('the gRPC server itself', () => {
+  it('answers a TF Serving gRPC client with TF Serving status codes', async () => {
+    const client = new PredictionService(`127.0.0.1:${peerGrpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, (...args: unknown[]) => void>;
+    const call = (request: unknown) =>
+      new Promise<{ code: number; details: string }>((resolve) =>
+        client['Predict']!(request, (err: grpc.ServiceError | null) => resolve({ code: err?.code ?? 0, details: err?.details ?? '' })),
+      );
+    expect(await call({ model_spec: { name: 'nope' }, inputs: {} })).toEqual({ code: grpc.status.NOT_FOUND, details: 'Servable not found for request: Latest(nope)' });
+    const wrongType = await call({ model_spec: { name: 'iris' }, inputs: { features: { dtype: 'DT_DOUBLE', tensor_shape: { dim: [{ size: 1 }, { size: 4 }] }, double_val: [1, 2, 3, 4] } } });
+    expect(wrongType).toEqual({ code: grpc.status.INVALID_ARGUMENT, details: 'input "features" has dtype DT_DOUBLE, but the model expects DT_FLOAT' });
+    const ragged = await call({ model_spec: { name: 'iris' }, inputs: { features: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 2 }, { size: 4 }] }, float_val: [1, 2, 3] } } });
+    expect(ragged.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(ragged.details).toContain('shape [2,4] holds 8 values, but float_val has 3');
+    client.close();
   });
 });

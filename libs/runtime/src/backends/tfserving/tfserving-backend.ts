@@ -1,8 +1,9 @@
 import { tfservingSchema, type ModelConfig } from '../../config/schema.js';
 import type { Backend, BackendLoadOptions } from '../backend.js';
 import { CircuitBreaker, isOutage } from './circuit-breaker.js';
+import { TfServingGrpcClient } from './grpc-client.js';
+import type { GraphClient } from './graph-client.js';
 import { TfServingRestClient } from './rest-client.js';
-import { signatureFromMetadata } from './signature-from-metadata.js';
 
 /**
  * The graph service: the model runs in its own TF Serving container and this backend
@@ -11,18 +12,22 @@ import { signatureFromMetadata } from './signature-from-metadata.js';
  */
 export async function loadTfServingBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
   const settings = config.tfserving ?? tfservingSchema.parse({});
-  const url = settings.url ?? process.env['TFSERVING_URL'];
-  if (!url) throw new Error('no graph service address: set "tfserving.url" in model.json or TFSERVING_URL');
-  const client = new TfServingRestClient({ ...settings, url, model: settings.model ?? config.name, version: options.version });
+  const grpc = settings.protocol === 'grpc';
+  const address = grpc ? (settings.grpc ?? process.env['TFSERVING_GRPC']) : (settings.url ?? process.env['TFSERVING_URL']);
+  if (!address) {
+    throw new Error(grpc ? 'no graph service address: set "tfserving.grpc" in model.json or TFSERVING_GRPC' : 'no graph service address: set "tfserving.url" in model.json or TFSERVING_URL');
+  }
+  const clientOptions = { ...settings, address, model: settings.model ?? config.name, version: options.version };
+  const client: GraphClient = grpc ? new TfServingGrpcClient(clientOptions) : new TfServingRestClient(clientOptions);
 
-  let metadata;
+  let signature;
   try {
-    metadata = await client.metadata();
+    signature = await client.signature();
   } catch (err) {
+    client.close();
     // The graph service may simply not be up yet: the repository retries on its next poll.
     throw Object.assign(new Error(`cannot read the model's metadata from the graph service: ${(err as Error).message}`), { retryable: isOutage(err) });
   }
-  const signature = signatureFromMetadata(metadata);
   const breaker = new CircuitBreaker(settings.breakerThreshold, settings.breakerCooldownMs);
 
   let available = true;
@@ -48,6 +53,9 @@ export async function loadTfServingBackend(options: BackendLoadOptions, config: 
         }
       }),
     ready: () => available && breaker.state !== 'open',
-    close: async () => clearInterval(poll),
+    close: async () => {
+      clearInterval(poll);
+      client.close();
+    },
   };
 }

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { invalidArgument, notFound } from '../../errors.js';
+import { runInference } from '../../inference/run-inference.js';
+import type { ServedModel } from '../../inference/served-model.js';
+import type { VersionSelector } from '../../repository/model-repository.js';
+import type { NamedTensors, Signature, TensorSpec } from '../../tensor/tensor.js';
+import type { ProtocolContext } from '../shared/context.js';
+import { TF_DTYPES } from '../tfserving/dtype-names.js';
+import { ModelService, PredictionService, SIGNATURE_DEF_MAP_URL, SignatureDefMap, type ModelSpec, type TensorProto } from './protos.js';
+import { GRPC_STATUS, toGrpcError } from './status-codes.js';
+import { fromTensorProto, toTensorProto } from './tensor-proto.js';
+
+const STATE_NUMBERS = { START: 'START', LOADING: 'LOADING', AVAILABLE: 'AVAILABLE', UNLOADING: 'UNLOADING', END: 'END' } as const;
+
+function selectorOf(spec: ModelSpec): VersionSelector {
+  if (spec.version_choice === 'version' && spec.version) return { version: Number(spec.version.value) };
+  if (spec.version_choice === 'version_label' && spec.version_label) return { label: spec.version_label };
+  return {};
+}
+
+function checkSignatureName(spec: ModelSpec): void {
+  if (spec.signature_name && spec.signature_name !== 'serving_default') throw invalidArgument(`Serving signature name: "${spec.signature_name}" not found in signature def`);
+}
+
+const tensorInfo = (s: TensorSpec) => ({
+  name: s.name,
+  dtype: TF_DTYPES[s.dtype].enum,
+  tensor_shape: s.shape ? { dim: s.shape.map((d) => ({ size: d })) } : { unknown_rank: true },
+});
+
+function signatureDefMap(signature: Signature): Buffer {
+  const message = SignatureDefMap.fromObject({
+    signature_def: {
+      serving_default: {
+        inputs: Object.fromEntries(signature.inputs.map((s) => [s.name, tensorInfo(s)])),
+        outputs: Object.fromEntries(signature.outputs.map((s) => [s.name, tensorInfo(s)])),
+        method_name: 'tensorflow/serving/predict',
+      },
+    },
+  });
+  return Buffer.from(SignatureDefMap.encode(message).finish());
+}
+
+/**
+ * TF Serving's gRPC API over any backend, so existing TF Serving gRPC clients (and the
+ * tfserving backend of another app) can call a modelyard app: PredictionService.Predict
+ * and GetModelMetadata, ModelService.GetModelStatus.
+ */
+export function createGrpcServer(ctx: ProtocolContext, logger: Logger): grpc.Server {
+  const server = new grpc.Server();
+  const model = (spec: ModelSpec | undefined): ServedModel => {
+    if (!spec?.name) throw invalidArgument('Missing ModelSpec');
+    return ctx.models.get(spec.name, (name) => `Servable not found for request: Latest(${name})`);
+  };
+
+  /** Unary handler: ServingErrors become gRPC statuses; requests are counted like HTTP ones. */
+  function unary<Req, Res>(method: string, handle: (req: Req) => Promise<{ reply: Res; model?: string; version?: number }>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      const timer = process.hrtime.bigint();
+      let labels = { model: 'unknown', version: '' };
+      handle(call.request).then(
+        ({ reply, model: m, version }) => {
+          labels = { model: m ?? 'unknown', version: version === undefined ? '' : String(version) };
+          record('OK');
+          callback(null, reply);
+        },
+        (err: unknown) => {
+          const error = toGrpcError(err);
+          record(Object.keys(GRPC_STATUS).find((k) => GRPC_STATUS[k as keyof typeof GRPC_STATUS] === error.code) ?? 'UNKNOWN');
+          callback(error);
+        },
+      );
+      function record(status: string) {
+        const values = { ...labels, protocol: `grpc:${method}`, status };
+        ctx.metrics.requests.inc(values);
+        ctx.metrics.requestSeconds.observe(values, Number(process.hrtime.bigint() - timer) / 1e9);
+      }
+    };
+  }
+
+  server.addService(PredictionService.service, {
+    Predict: unary<{ model_spec: ModelSpec; inputs: Record<string, TensorProto>; output_filter: string[] }, unknown>('Predict', async (req) => {
+      const served = model(req.model_spec);
+      checkSignatureName(req.model_spec);
+      const servable = served.repository.resolve(selectorOf(req.model_spec));
+      const requestId = randomUUID();
+      const outputs = await servable.use(async () => {
+        const tensors: NamedTensors = {};
+        for (const [name, proto] of Object.entries(req.inputs ?? {})) {
+          const spec = servable.signature.inputs.find((s) => s.name === name);
+          if (!spec) throw invalidArgument(`input "${name}" is not in the signature (${servable.signature.inputs.map((s) => s.name).join(', ')})`);
+          tensors[name] = fromTensorProto(name, proto, spec.dtype);
+        }
+        return runInference(served, servable, { kind: 'tensors', tensors }, {
+          protocol: 'grpc',
+          requestId,
+          log: logger.child({ requestId }),
+          metrics: ctx.metrics,
+          outputs: req.output_filter?.length ? req.output_filter : undefined,
+        });
+      });
+      const reply = {
+        model_spec: { name: served.name, version: { value: String(servable.version) }, signature_name: 'serving_default' },
+        outputs: Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, toTensorProto(t)])),
+      };
+      return { reply, model: served.name, version: servable.version };
+    }),
+    GetModelMetadata: unary<{ model_spec: ModelSpec; metadata_field: string[] }, unknown>('GetModelMetadata', async (req) => {
+      const served = model(req.model_spec);
+      if (!req.metadata_field?.includes('signature_def')) throw invalidArgument('Metadata field signature_def must be requested');
+      const servable = served.repository.resolve(selectorOf(req.model_spec));
+      const reply = {
+        model_spec: { name: served.name, version: { value: String(servable.version) } },
+        metadata: { signature_def: { type_url: SIGNATURE_DEF_MAP_URL, value: signatureDefMap(servable.signature) } },
+      };
+      return { reply, model: served.name, version: servable.version };
+    }),
+  });
+
+  server.addService(ModelService.service, {
+    GetModelStatus: unary<{ model_spec: ModelSpec }, unknown>('GetModelStatus', async (req) => {
+      const served = ctx.models.get(req.model_spec?.name ?? '', (name) => `Could not find any versions of model ${name}`);
+      const selector = selectorOf(req.model_spec);
+      let versions = served.repository.status();
+      if (selector.version !== undefined) {
+        versions = versions.filter((v) => v.version === selector.version);
+        if (versions.length === 0) throw notFound(`Could not find version ${selector.version} of model ${served.name}`);
+      }
+      const reply = {
+        model_version_status: versions.map((v) => ({
+          version: String(v.version),
+          state: STATE_NUMBERS[v.state],
+          status: v.error ? { error_code: 2, error_message: v.error } : { error_code: 0, error_message: '' },
+        })),
+      };
+      return { reply, model: served.name };
+    }),
+  });
+  return server;
+}
+
+/** Binds on host:port (0 = any free port); resolves to the port bound. */
+export function listenGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}
