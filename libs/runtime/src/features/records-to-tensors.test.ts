@@ -79,4 +79,13 @@ describe('recordsToTensors', () => {
     expect(error(() => recordsToTensors(recordTable([{ n: 1.5, k: 0 }]), sig)).message).toContain('must be an integer');
     expect(error(() => recordsToTensors(recordTable([{ n: 1, k: 300 }]), sig)).message).toContain('[-128, 127]');
   });
+
+  it('takes a whole array per record when the model wants one (an image)', () => {
+    const sig: Signature = { inputs: [{ name: 'pixels', dtype: 'float32', shape: [-1, 2, 2] }], outputs: [] };
+    const t = recordsToTensors(recordTable([{ image: [[0, 1], [2, 3]] }, { image: [[4, 5], [6, 7]] }]), sig, [{ name: 'pixels', field: 'image' }]);
+    expect(t['pixels']).toEqual({ dtype: 'float32', shape: [2, 2, 2], data: new Float32Array([0, 1, 2, 3, 4, 5, 6, 7]) });
+    expect(error(() => recordsToTensors(recordTable([{ image: [[0, 1], [2]] }]), sig, [{ name: 'pixels', field: 'image' }])).message).toBe(
+      'field "image" of record 0 must hold 4 values (shape [2, 2]), got 3',
+    );
+  });
 });

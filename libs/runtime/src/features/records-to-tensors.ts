@@ -1,6 +1,6 @@
 import type { InputConfig } from '../config/schema.js';
 import { invalidArgument } from '../errors.js';
-import { allocate, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
+import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
 import { describe, type RecordTable } from './record-table.js';
 
 /**
@@ -64,23 +64,48 @@ function fieldsFor(spec: TensorSpec, config: InputConfig | undefined): string[] 
   return [config?.field ?? spec.name];
 }
 
+/**
+ * Values per record for a one-field input: 1 for a column ([N, 1]), more when the model
+ * takes a whole array per record (an image [N, 28, 28] from a 28×28 nested list).
+ */
+function itemShape(spec: TensorSpec, fields: readonly string[]): number[] {
+  const inner = spec.shape?.slice(1) ?? [];
+  if (fields.length === 1 && inner.length > 0 && inner.every((d) => d > 0) && elementCount(inner) > 1) return inner;
+  return [fields.length];
+}
+
+function flatten(value: unknown, out: unknown[]): void {
+  if (Array.isArray(value)) for (const v of value) flatten(v, out);
+  else out.push(value);
+}
+
 /** Records → one named tensor per model input, shaped [records, fields]. */
 export function recordsToTensors(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = []): NamedTensors {
   if (table.length === 0) throw invalidArgument('"data" holds no records');
   const tensors: NamedTensors = {};
   for (const spec of signature.inputs) {
     const fields = fieldsFor(spec, inputs.find((i) => i.name === spec.name));
-    const width = fields.length;
+    const item = itemShape(spec, fields);
+    const width = elementCount(item);
     const data = allocate(spec.dtype, table.length * width);
     const write = writerFor(spec.dtype);
     for (let row = 0; row < table.length; row++) {
+      if (width !== fields.length) {
+        const field = fields[0]!;
+        if (!table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
+        const values: unknown[] = [];
+        flatten(table.get(field, row), values);
+        if (values.length !== width) throw invalidArgument(`field "${field}" of record ${row} must hold ${width} values (shape [${item.join(', ')}]), got ${values.length}`);
+        values.forEach((v, i) => write(data, row * width + i, v, () => `field "${field}" of record ${row}, value ${i}`));
+        continue;
+      }
       for (let col = 0; col < width; col++) {
         const field = fields[col]!;
         if (!table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
         write(data, row * width + col, table.get(field, row), () => `field "${field}" of record ${row}`);
       }
     }
-    tensors[spec.name] = { dtype: spec.dtype, shape: [table.length, width], data };
+    tensors[spec.name] = { dtype: spec.dtype, shape: [table.length, ...item], data };
   }
   return tensors;
 }

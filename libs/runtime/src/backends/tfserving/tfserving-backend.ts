@@ -12,7 +12,10 @@ import { TfServingRestClient } from './rest-client.js';
  */
 export async function loadTfServingBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
   const settings = config.tfserving ?? tfservingSchema.parse({});
-  const grpc = settings.protocol === 'grpc';
+  // Deploy files may switch the transport without touching the model config.
+  const protocol = process.env['TFSERVING_PROTOCOL'] ?? settings.protocol;
+  if (protocol !== 'rest' && protocol !== 'grpc') throw new Error(`TFSERVING_PROTOCOL="${protocol}" must be rest or grpc`);
+  const grpc = protocol === 'grpc';
   const address = grpc ? (settings.grpc ?? process.env['TFSERVING_GRPC']) : (settings.url ?? process.env['TFSERVING_URL']);
   if (!address) {
     throw new Error(grpc ? 'no graph service address: set "tfserving.grpc" in model.json or TFSERVING_GRPC' : 'no graph service address: set "tfserving.url" in model.json or TFSERVING_URL');
