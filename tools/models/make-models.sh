@@ -33,3 +33,6 @@ node -e '
   process.stdout.write(JSON.stringify({ X, y }));
 ' > "$work/digits.json"
 "$PY" tools/models/train_digits.py "$work/digits.json" models/digits
+
+# The tfjs example is trained in TypeScript, with TensorFlow.js itself.
+npx tsx tools/models/train-cars.ts

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../config/schema.js';
 import type { Backend, BackendLoadOptions } from './backend.js';
 import { loadOnnxBackend } from './onnx/onnx-backend.js';
+import { loadTfjsBackend } from './tfjs/tfjs-backend.js';
 import { loadTfServingBackend } from './tfserving/tfserving-backend.js';
 
 export type BackendLoader = (options: BackendLoadOptions, config: ModelConfig) => Promise<Backend>;
@@ -8,6 +9,7 @@ export type BackendLoader = (options: BackendLoadOptions, config: ModelConfig) =
 const loaders: Partial<Record<ModelConfig['backend'], BackendLoader>> = {
   onnx: loadOnnxBackend,
   tfserving: loadTfServingBackend,
+  tfjs: loadTfjsBackend,
 };
 
 /** Lets a backend that lives in its own module (tfjs, tfserving) plug itself in. */
