@@ -12,6 +12,10 @@ import { manifestDigest, startLocalRegistry, type LocalRegistry } from './local-
 import type { Plan } from './plan.js';
 import { publish } from './publish.js';
 
+// This test starts its own Nx run (builds included) while Nx runs the tests: a new root, or
+// Nx's loop detection (keyed by NX_INVOCATION_ROOT_PID) mistakes parallel builds for a cycle.
+delete process.env['NX_INVOCATION_ROOT_PID'];
+
 let registry: LocalRegistry;
 let engine: Engine;
 const sha = `${process.pid}`.padStart(40, 'c');

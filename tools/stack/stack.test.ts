@@ -9,6 +9,10 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
+// This test starts its own Nx run (builds included) while Nx runs the tests: a new root, or
+// Nx's loop detection (keyed by NX_INVOCATION_ROOT_PID) mistakes parallel builds for a cycle.
+delete process.env['NX_INVOCATION_ROOT_PID'];
+
 const run = promisify(execFile);
 const nx = (target: string, ...args: string[]) => run('npx', ['nx', 'run', target, '--output-style=stream', ...args], { env: { ...process.env, NX_DAEMON: 'false' }, maxBuffer: 64 * 1024 * 1024 });
 

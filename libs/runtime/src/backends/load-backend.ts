@@ -1,24 +1,25 @@
 import type { ModelConfig } from '../config/schema.js';
 import type { Backend, BackendLoadOptions } from './backend.js';
-import { loadOnnxBackend } from './onnx/onnx-backend.js';
-import { loadTfjsBackend } from './tfjs/tfjs-backend.js';
-import { loadTfServingBackend } from './tfserving/tfserving-backend.js';
 
 export type BackendLoader = (options: BackendLoadOptions, config: ModelConfig) => Promise<Backend>;
 
-const loaders: Partial<Record<ModelConfig['backend'], BackendLoader>> = {
-  onnx: loadOnnxBackend,
-  tfserving: loadTfServingBackend,
-  tfjs: loadTfjsBackend,
+/**
+ * Each backend is imported when a model first needs it, so an app loads only its own
+ * (onnxruntime and tfjs are large), and an image can leave the others out.
+ */
+const loaders: Record<ModelConfig['backend'], () => Promise<BackendLoader>> = {
+  onnx: async () => (await import('./onnx/onnx-backend.js')).loadOnnxBackend,
+  tfjs: async () => (await import('./tfjs/tfjs-backend.js')).loadTfjsBackend,
+  tfserving: async () => (await import('./tfserving/tfserving-backend.js')).loadTfServingBackend,
 };
+const registered: Partial<Record<ModelConfig['backend'], BackendLoader>> = {};
 
-/** Lets a backend that lives in its own module (tfjs, tfserving) plug itself in. */
+/** Replaces a backend with another implementation (a plugin, or a test). */
 export function registerBackend(kind: ModelConfig['backend'], loader: BackendLoader): void {
-  loaders[kind] = loader;
+  registered[kind] = loader;
 }
 
-export function loadBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
-  const loader = loaders[config.backend];
-  if (!loader) return Promise.reject(new Error(`backend "${config.backend}" is not available in this build`));
+export async function loadBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
+  const loader = registered[config.backend] ?? (await loaders[config.backend]());
   return loader(options, config);
 }

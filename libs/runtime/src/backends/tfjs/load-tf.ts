@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type * as Tfjs from '@tensorflow/tfjs';
 
-export type TfModule = typeof import('@tensorflow/tfjs');
+export type TfModule = typeof Tfjs;
 export type TfjsBackendName = 'node' | 'wasm' | 'cpu';
 
 const require = createRequire(import.meta.url);
