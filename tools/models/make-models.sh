@@ -33,6 +33,7 @@ node -e '
   process.stdout.write(JSON.stringify({ X, y }));
 ' > "$work/digits.json"
 "$PY" tools/models/train_digits.py "$work/digits.json" models/digits
+"$PY" tools/models/make_transformer.py libs/runtime/src/testing/fixtures/iris-columns
 
 # The tfjs example is trained in TypeScript, with TensorFlow.js itself.
 npx tsx tools/models/train-cars.ts

@@ -97,6 +97,11 @@ export const modelConfigSchema = z.strictObject({
   batching: batchingSchema.optional(),
   onnx: onnxSchema.default({ execution: 'pool', intraOpThreads: 1 }),
   tfserving: tfservingSchema.optional(),
+  /**
+   * An ONNX model in each version folder that turns what callers send into the model's
+   * inputs (the role a pickled scikit-learn transformer had); runs in the logic app.
+   */
+  transformer: z.strictObject({ artifact: z.string().min(1) }).optional(),
   /** The legacy POST /get_score: which output becomes `data` (default: every output, per record). */
   getScore: z.strictObject({ output: z.string().min(1).optional() }).default({}),
   /** How often the version folders are rescanned for new versions. */

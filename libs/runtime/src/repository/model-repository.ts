@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { BackendLoadOptions, Backend } from '../backends/backend.js';
 import { artifactOf, type ModelConfig } from '../config/schema.js';
 import { ServingError } from '../errors.js';
+import { withTransformer } from '../backends/with-transformer.js';
 import { checkConfigAgainstSignature } from './check-signature.js';
 import { scanVersions, type VersionOnDisk } from './scan-versions.js';
 import { Servable } from './servable.js';
@@ -118,7 +119,7 @@ export class ModelRepository {
     const started = performance.now();
     let backend: Backend | undefined;
     try {
-      backend = await this.options.loadBackend({ versionDir: v.dir, modelName: this.name, version: v.version }, this.config);
+      backend = await this.loadVersion(v);
       checkConfigAgainstSignature(this.config, backend.signature);
       await backend.run(warmupInputs(backend.signature));
     } catch (err) {
@@ -138,6 +139,26 @@ export class ModelRepository {
     const seconds = (performance.now() - started) / 1000;
     this.options.events?.loaded(this.name, v.version, seconds);
     log.info({ seconds: Number(seconds.toFixed(3)) }, 'version loaded and serving');
+  }
+
+  /** The version's backend, behind its transformer when the config names one. */
+  private async loadVersion(v: VersionOnDisk): Promise<Backend> {
+    const options = { versionDir: v.dir, modelName: this.name, version: v.version };
+    const model = await this.options.loadBackend(options, this.config);
+    if (!this.config.transformer) return model;
+    try {
+      const transformerConfig = { ...this.config, backend: 'onnx' as const, artifact: this.config.transformer.artifact };
+      const transformer = await this.options.loadBackend(options, transformerConfig);
+      try {
+        return withTransformer(transformer, model);
+      } catch (err) {
+        await transformer.close();
+        throw err;
+      }
+    } catch (err) {
+      await model.close();
+      throw err;
+    }
   }
 
   private async unload(version: number): Promise<void> {

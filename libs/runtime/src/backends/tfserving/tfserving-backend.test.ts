@@ -5,7 +5,7 @@
  * validation and the feature stage; the graph runs on the peer.
  */
 import * as grpc from '@grpc/grpc-js';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -100,9 +100,10 @@ describe.each(['rest', 'grpc'] as const)('tfserving backend over %s', (protocol)
   });
 
   it('validates in the logic app: the peer never sees a bad request', async () => {
+    // Inferences, not requests: the backend's status polls reach the peer all along.
     const peerRequests = async () => {
       const text = await (await fetch(`http://127.0.0.1:${peerPort}/metrics`)).text();
-      return [...text.matchAll(/^modelyard_requests_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      return [...text.matchAll(/^modelyard_inference_duration_seconds_count\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
     };
     const before = await peerRequests();
     const res = await request(logic.app).post('/get_score').send({ data: [{ sepal_length: 'long' }] });
@@ -135,6 +136,39 @@ describe.each(['rest', 'grpc'] as const)('tfserving backend over %s', (protocol)
     }
     expect(recovered).toBe(true);
     expect((await request(logic.app).get('/v2/health/ready')).status).toBe(200);
+  });
+});
+
+describe('a transformer in front of the graph service', () => {
+  let logic: ModelServer;
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'logic-t-'));
+    await mkdir(join(dir, 'flowers', '1'), { recursive: true });
+    // Version 1 ships its transformer beside the graph's artifact, as a pickled one did.
+    await copyFile(join(WORKSPACE_MODELS, '../libs/runtime/src/testing/fixtures/iris-columns/model.onnx'), join(dir, 'flowers', '1', 'transformer.onnx'));
+    await writeFile(join(dir, 'flowers', '1', 'saved_model.pb'), '');
+    await writeFile(
+      join(dir, 'flowers', 'model.json'),
+      JSON.stringify({
+        name: 'flowers',
+        backend: 'tfserving',
+        transformer: { artifact: 'transformer.onnx' },
+        tfserving: { url: `http://127.0.0.1:${peerPort}`, model: 'iris' },
+        outputs: [{ name: 'probabilities', role: 'probabilities', classes: ['setosa', 'versicolor', 'virginica'] }, { name: 'class', role: 'label' }],
+        getScore: { output: 'probabilities' },
+      }),
+    );
+    logic = await startTestServer({ models: ['flowers'], modelsDir: dir });
+  });
+  afterAll(() => logic.close());
+
+  it("takes the transformer's inputs, and answers with the graph's outputs", async () => {
+    const meta = await request(logic.app).get('/v2/models/flowers');
+    expect(meta.body.inputs.map((i: { name: string }) => i.name)).toEqual(FIELDS);
+    expect(meta.body.outputs.map((o: { name: string }) => o.name)).toEqual(['probabilities', 'class']);
+    const res = await request(logic.app).post('/get_score').send({ data: ref.records });
+    expect(res.status).toBe(200);
+    expect(maxAbsDiff(res.body.data.map((d: Record<string, number>) => Object.values(d)), ref.outputs['probabilities'])).toBeLessThan(1e-5);
   });
 });
 
