@@ -37,3 +37,4 @@ node -e '
 
 # The tfjs example is trained in TypeScript, with TensorFlow.js itself.
 npx tsx tools/models/train-cars.ts
+npx tsx tools/models/make-cars-graph.ts

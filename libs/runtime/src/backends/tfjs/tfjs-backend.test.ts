@@ -55,3 +55,20 @@ describe('tfjs backend', () => {
     expect(res.body.error).toBe('input "car" has shape [1, 3], but the model expects [-1, 5]');
   });
 });
+
+describe('tfjs graph models', () => {
+  it('loads a graph-model model.json and answers like the layers model it was written from', async () => {
+    const { loadTfjsBackend } = await import('./tfjs-backend.js');
+    const fixture = new URL('../../testing/fixtures/cars-graph', import.meta.url).pathname;
+    const backend = await loadTfjsBackend({ versionDir: fixture, modelName: 'cars-graph', version: 1 }, { name: 'cars-graph', backend: 'tfjs' } as never);
+    try {
+      expect(backend.signature).toEqual({ inputs: [{ name: 'car', dtype: 'float32', shape: [-1, 5] }], outputs: [{ name: 'mpg', dtype: 'float32', shape: null }] });
+      const rows = ref.records.map((r) => FIELDS.map((f) => Number(r[f])));
+      const out = await backend.run({ car: { dtype: 'float32', shape: [rows.length, 5], data: Float32Array.from(rows.flat()) } });
+      expect(out['mpg']!.shape).toEqual([rows.length, 1]);
+      expect(maxAbsDiff([...(out['mpg']!.data as Float32Array)], expected().flat())).toBeLessThan(1e-5);
+    } finally {
+      await backend.close();
+    }
+  });
+});
