@@ -10,6 +10,34 @@ export interface ServerEnv {
   logLevel: string;
   /** TF Serving's gRPC API (PredictionService, ModelService) on this port; off when unset. */
   grpcPort?: number;
+  /**
+   * CORS_ALLOW_ORIGIN: when set ("*" or an origin), every answer carries CORS headers and
+   * OPTIONS preflights are answered for browsers (TF Serving's --rest_api_enable_cors_support).
+   */
+  corsAllowOrigin?: string;
+  /**
+   * ACCESS_LOG_SAMPLE: the share (0..1) of successful and 4xx prediction requests written
+   * to the access log; 5xx are always logged. Default 0.01.
+   */
+  accessLogSample: number;
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
+const UNIT = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
+
+/** "10mb", "64kb", "1048576" → bytes (1 kb = 1024 b, as body-parser reads BODY_LIMIT). */
+export function byteSize(text: string): number {
+  const m = SIZE.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a size: write e.g. 10mb, 512kb or a number of bytes`);
+  return Math.floor(Number(m[1]) * UNIT[(m[2] ?? 'b').toLowerCase() as keyof typeof UNIT]);
+}
+
+function shareFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(n >= 0 && n <= 1)) throw new Error(`environment variable ${name}="${raw}" must be a number between 0 and 1`);
+  return n;
 }
 
 function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -20,15 +48,26 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
   return n;
 }
 
+function checkedSize(name: string, text: string): string {
+  try {
+    byteSize(text);
+  } catch (err) {
+    throw new Error(`environment variable ${name}: ${(err as Error).message}`);
+  }
+  return text;
+}
+
 export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   return {
     host: env['HOST'] || '0.0.0.0',
     port: intFromEnv('PORT', 8080, env),
     // Images bake models in at /models; `nx serve` points MODELS_DIR at the workspace's models/.
     modelsDir: env['MODELS_DIR'] || '/models',
-    bodyLimit: env['BODY_LIMIT'] || '10mb',
+    bodyLimit: checkedSize('BODY_LIMIT', env['BODY_LIMIT'] || '10mb'),
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', 20_000, env),
     logLevel: env['LOG_LEVEL'] || 'info',
     ...(env['GRPC_PORT'] ? { grpcPort: intFromEnv('GRPC_PORT', 0, env) } : {}),
+    ...(env['CORS_ALLOW_ORIGIN'] ? { corsAllowOrigin: env['CORS_ALLOW_ORIGIN'] } : {}),
+    accessLogSample: shareFromEnv('ACCESS_LOG_SAMPLE', 0.01, env),
   };
 }

@@ -48,6 +48,21 @@ const batchingSchema = z.strictObject({
   maxEnqueuedRequests: z.number().int().positive().default(1000),
 });
 
+// --- admission (data plane) ---------------------------------------------------------
+const admissionSchema = z.strictObject({
+  /** Requests of this model being read, decoded or run at once; more get a fast 503. */
+  maxInFlight: z.number().int().positive().default(128),
+  /**
+   * Rows decoded and waiting for or in the backend at once. A request is always admitted
+   * when nothing else holds rows, so one large request is never refused by this limit.
+   */
+  maxQueuedRows: z.number().int().positive().default(100_000),
+  /** What the 503's Retry-After header says. */
+  retryAfterSeconds: z.number().int().positive().default(1),
+});
+export type AdmissionConfig = z.infer<typeof admissionSchema>;
+// -------------------------------------------------------------------------------------
+
 const onnxSchema = z.strictObject({
   /**
    * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs on
@@ -95,6 +110,8 @@ export const modelConfigSchema = z.strictObject({
   /** Version labels, as in TF Serving: e.g. {"stable": 1, "canary": 2}. */
   labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().positive()).default({}),
   batching: batchingSchema.optional(),
+  /** Bounded admission per model: beyond it requests get 503 + Retry-After at once. */
+  admission: admissionSchema.default({ maxInFlight: 128, maxQueuedRows: 100_000, retryAfterSeconds: 1 }),
   onnx: onnxSchema.default({ execution: 'pool', intraOpThreads: 1 }),
   tfserving: tfservingSchema.optional(),
   /**

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { recordTable, type RecordTable } from '../features/record-table.js';
 import { recordsToTensors } from '../features/records-to-tensors.js';
 import type { Servable } from '../repository/servable.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../dataplane/metrics.js';
 import type { NamedTensors } from '../tensor/tensor.js';
 import type { HookContext, Protocol } from './hooks.js';
 import type { ServedModel } from './served-model.js';
@@ -23,7 +23,16 @@ export interface PipelineContext {
  * hooks.preprocess → features → (batcher →) backend → hooks.postprocess.
  */
 export async function runInference(model: ServedModel, servable: Servable, input: PipelineInput, ctx: PipelineContext): Promise<NamedTensors> {
-  const hookCtx: HookContext = { model: model.name, version: servable.version, protocol: ctx.protocol, requestId: ctx.requestId, log: ctx.log };
+  // The logger is read only if a hook asks for it: building a child logger per request costs.
+  const hookCtx: HookContext = {
+    model: model.name,
+    version: servable.version,
+    protocol: ctx.protocol,
+    requestId: ctx.requestId,
+    get log() {
+      return ctx.log;
+    },
+  };
   const { preprocess, postprocess } = model.hooks;
 
   let tensors: NamedTensors;

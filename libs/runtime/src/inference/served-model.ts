@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../config/schema.js';
-import { notFound } from '../errors.js';
+import { ModelNotFound } from '../errors.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { Hooks } from './hooks.js';
 
@@ -18,10 +18,14 @@ export class ModelSet {
     for (const m of models) this.byName.set(m.name, m);
   }
 
-  /** `missing` builds the protocol's own not-found message. */
-  get(name: string, missing: (name: string) => string = (n) => `model "${n}" is not served here`): ServedModel {
+  find(name: string): ServedModel | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Throws ModelNotFound, which each protocol words its own way. */
+  get(name: string): ServedModel {
     const model = this.byName.get(name);
-    if (!model) throw notFound(missing(name));
+    if (!model) throw new ModelNotFound(name);
     return model;
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackendLoadOptions, Backend } from '../backends/backend.js';
 import { artifactOf, type ModelConfig } from '../config/schema.js';
-import { ServingError } from '../errors.js';
+import { LabelNotFound, NoVersionAvailable, VersionNotFound } from '../errors.js';
 import { withTransformer } from '../backends/with-transformer.js';
 import { checkConfigAgainstSignature } from './check-signature.js';
 import { scanVersions, type VersionOnDisk } from './scan-versions.js';
@@ -173,23 +173,23 @@ export class ModelRepository {
     this.options.logger.info({ model: this.name, version }, 'version unloaded');
   }
 
-  /** The servable for a request: a version, a label, or (neither) the latest available. */
+  /**
+   * The servable for a request: a version, a label, or (neither) the latest available.
+   * Throws typed errors; each protocol words them its own way.
+   */
   resolve(selector: VersionSelector = {}): Servable {
+    let version = selector.version;
     if (selector.label !== undefined) {
-      const version = this.config.labels[selector.label];
-      if (version === undefined) throw new ServingError('INVALID_ARGUMENT', `Unrecognized servable version label: ${selector.label}`);
+      version = this.config.labels[selector.label];
+      if (version === undefined) throw new LabelNotFound(this.name, selector.label);
+    }
+    if (this.available.size === 0) throw new NoVersionAvailable(this.name, selector);
+    if (version !== undefined) {
       const servable = this.available.get(version);
-      if (!servable) throw new ServingError('NOT_FOUND', `Servable not found for request: Specific(${this.name}, ${version})`);
+      if (!servable) throw new VersionNotFound(this.name, version, selector.label);
       return servable;
     }
-    if (selector.version !== undefined) {
-      const servable = this.available.get(selector.version);
-      if (!servable) throw new ServingError('NOT_FOUND', `Servable not found for request: Specific(${this.name}, ${selector.version})`);
-      return servable;
-    }
-    const latest = this.latestVersion();
-    if (latest === undefined) throw new ServingError('NOT_FOUND', `Servable not found for request: Latest(${this.name})`);
-    return this.available.get(latest)!;
+    return this.available.get(this.latestVersion()!)!;
   }
 
   latestVersion(): number | undefined {

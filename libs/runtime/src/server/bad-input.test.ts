@@ -48,7 +48,8 @@ const cases: Case[] = [
   ['v1 malformed URL', 'get', '/v1/models/penguins/versions/x', undefined, 400, 'Malformed request: GET /v1/models/penguins/versions/x'],
   ['v1 unknown signature', 'post', '/v1/models/penguins:predict', '{"signature_name": "other", "instances": [1]}', 400, 'Serving signature name: "other" not found in signature def'],
   ['v2 unknown model', 'post', '/v2/models/nope/infer', '{"inputs": []}', 404, 'model "nope" is not served here'],
-  ['v2 unknown version', 'get', '/v2/models/penguins/versions/9', undefined, 404, 'Servable not found for request: Specific(penguins, 9)'],
+  // v2 words its own errors (issue 10 item 11): no TF Serving text on this API.
+  ['v2 unknown version', 'get', '/v2/models/penguins/versions/9', undefined, 404, 'version 9 of model "penguins" is not loaded'],
   ['unknown route', 'get', '/nowhere', undefined, 404, 'no route for GET /nowhere'],
   // oversized
   ['v1 oversized body', 'post', '/v1/models/iris:predict', `{"instances": [${'[1, 2, 3, 4], '.repeat(8000)}[1, 2, 3, 4]]}`, 413, 'request body is larger than the limit of 64kb'],

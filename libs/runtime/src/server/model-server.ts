@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -18,11 +19,21 @@ export interface ModelServerOptions {
   hooks?: Record<string, Hooks>;
   logger: Logger;
   bodyLimit?: string;
+  /** CORS on every answer and OPTIONS preflights (CORS_ALLOW_ORIGIN). */
+  corsAllowOrigin?: string;
+  /** Share of non-5xx prediction requests in the access log (ACCESS_LOG_SAMPLE). */
+  accessLogSample?: number;
 }
 
 /** Everything behind one app's port, before it listens: configs, repositories, routes. */
 export interface ModelServer {
-  app: Express;
+  /**
+   * The app's request listener: the fast dispatcher (probes, predictions) in front of
+   * the Express app; give it to http.createServer (or supertest).
+   */
+  app: RequestListener;
+  /** The Express app behind it (ops endpoints, metadata, status, errors). */
+  express: Express;
   /** The same models and metrics, for protocols served outside Express (gRPC). */
   context: ProtocolContext;
   models: ModelSet;
@@ -58,11 +69,20 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
 
   let accepting = true;
   const models = new ModelSet(served);
-  const appOptions = { models, metrics, logger: options.logger, bodyLimit: options.bodyLimit, accepting: () => accepting };
+  const appOptions = {
+    models,
+    metrics,
+    logger: options.logger,
+    bodyLimit: options.bodyLimit,
+    accepting: () => accepting,
+    corsAllowOrigin: options.corsAllowOrigin,
+    accessLogSample: options.accessLogSample,
+  };
   const context = protocolContext(appOptions);
-  const app = createApp(appOptions, context);
+  const { handler, express } = createApp(appOptions, context);
   return {
-    app,
+    app: handler,
+    express,
     context,
     models,
     metrics,

@@ -1,39 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { Protocol } from '../inference/hooks.js';
-import type { Metrics } from './metrics.js';
+import type { DataPlane } from '../dataplane/data-plane.js';
+import { RequestScope } from '../dataplane/request-scope.js';
+import { requestIdOf } from './request-id.js';
 
-/** What a route learns about a request as it goes, for the metrics and the access log. */
-export interface RequestLabels {
-  protocol: Protocol | 'ops';
-  model?: string;
-  version?: number;
-}
-
-export function labelsOf(res: Response): RequestLabels {
-  return (res.locals['labels'] ??= { protocol: 'ops' }) as RequestLabels;
-}
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** Request ids: the caller's x-request-id when it is sane, else a fresh one; echoed back. */
+/**
+ * Access log for the Express side (ops endpoints, metadata, status): not the hot path.
+ * The id is the one the dispatcher already chose and echoed.
+ */
 export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp({
     logger,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('x-request-id', id);
-      return id;
-    },
-    // Probes and scrapes would drown the log.
+    genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
+    // Scrapes would drown the log.
     autoLogging: { ignore: (req) => /^\/(metrics|health|v2\/health\/)/.test(req.url ?? '') },
     customProps: (_req, res) => {
-      const labels = (res as unknown as Response).locals?.['labels'] as RequestLabels | undefined;
-      return labels ? { model: labels.model, version: labels.version, protocol: labels.protocol } : {};
+      const scope = (res as unknown as { locals?: Record<string, unknown> }).locals?.['scope'] as RequestScope | undefined;
+      return scope && scope.protocol !== 'ops' ? { model: scope.model, version: scope.version, protocol: scope.protocol } : {};
     },
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
@@ -42,22 +27,12 @@ export function requestLogger(logger: Logger): RequestHandler {
   }) as unknown as RequestHandler;
 }
 
-/** Counts and times every request that reached a protocol route. */
-export function requestMetrics(metrics: Metrics): RequestHandler {
-  return (_req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const labels = res.locals['labels'] as RequestLabels | undefined;
-      if (!labels || labels.protocol === 'ops') return;
-      const values = {
-        model: labels.model ?? 'unknown',
-        version: labels.version === undefined ? '' : String(labels.version),
-        protocol: labels.protocol,
-        status: String(res.statusCode),
-      };
-      metrics.requests.inc(values);
-      metrics.requestSeconds.observe(values, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+/** Gives every Express request a data-plane scope; the data plane records its metrics when it ends. */
+export function requestScope(dataPlane: DataPlane, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const scope = new RequestScope('ops', String(req.id ?? requestIdOf(req)), logger);
+    res.locals['scope'] = scope;
+    res.on('finish', () => dataPlane.finish(scope, res.statusCode));
     next();
   };
 }

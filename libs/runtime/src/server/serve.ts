@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { readServerEnv, type ServerEnv } from '../config/env.js';
@@ -39,10 +39,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     hooks: options.hooks ? { [names[0]!]: options.hooks } : {},
     logger,
     bodyLimit: env.bodyLimit,
+    corsAllowOrigin: env.corsAllowOrigin,
+    accessLogSample: env.accessLogSample,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = modelServer.app.listen(env.port, env.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = createServer(modelServer.app);
+    s.once('error', reject);
+    s.listen(env.port, env.host, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
   });
   // Longer than a load balancer's idle timeout, so it never reuses a socket we just closed.
   server.keepAliveTimeout = 65_000;

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { invalidArgument, notFound } from '../../errors.js';
-import { runInference } from '../../inference/run-inference.js';
+import { RequestScope } from '../../dataplane/request-scope.js';
+import { invalidArgument, notFound, ServingError } from '../../errors.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { VersionSelector } from '../../repository/model-repository.js';
 import type { NamedTensors, Signature, TensorSpec } from '../../tensor/tensor.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { TF_DTYPES } from '../tfserving/dtype-names.js';
+import { tfServingError } from '../tfserving/errors.js';
 import { ModelService, PredictionService, SIGNATURE_DEF_MAP_URL, SignatureDefMap, type ModelSpec, type TensorProto } from './protos.js';
 import { GRPC_STATUS, toGrpcError } from './status-codes.js';
 import { fromTensorProto, toTensorProto } from './tensor-proto.js';
@@ -50,92 +51,88 @@ function signatureDefMap(signature: Signature): Buffer {
  */
 export function createGrpcServer(ctx: ProtocolContext, logger: Logger): grpc.Server {
   const server = new grpc.Server();
+  const dp = ctx.dataPlane;
   const model = (spec: ModelSpec | undefined): ServedModel => {
     if (!spec?.name) throw invalidArgument('Missing ModelSpec');
-    return ctx.models.get(spec.name, (name) => `Servable not found for request: Latest(${name})`);
+    return dp.model(spec.name, selectorOf(spec));
   };
 
-  /** Unary handler: ServingErrors become gRPC statuses; requests are counted like HTTP ones. */
-  function unary<Req, Res>(method: string, handle: (req: Req) => Promise<{ reply: Res; model?: string; version?: number }>): grpc.handleUnaryCall<Req, Res> {
+  /** Unary handler over the data plane: errors in TF Serving's words as gRPC statuses; metrics recorded by the data plane. */
+  function unary<Req, Res>(method: string, handle: (req: Req, scope: RequestScope) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      const timer = process.hrtime.bigint();
-      let labels = { model: 'unknown', version: '' };
-      handle(call.request).then(
-        ({ reply, model: m, version }) => {
-          labels = { model: m ?? 'unknown', version: version === undefined ? '' : String(version) };
-          record('OK');
+      const scope = new RequestScope(`grpc:${method}`, randomUUID(), logger);
+      handle(call.request, scope).then(
+        (reply) => {
+          dp.finish(scope, 'OK');
           callback(null, reply);
         },
         (err: unknown) => {
-          const error = toGrpcError(err);
-          record(Object.keys(GRPC_STATUS).find((k) => GRPC_STATUS[k as keyof typeof GRPC_STATUS] === error.code) ?? 'UNKNOWN');
+          const { message } = tfServingError(err, ctx.bodyLimit);
+          const error = toGrpcError(err instanceof ServingError ? new ServingError(err.code, message) : err);
+          dp.finish(scope, Object.keys(GRPC_STATUS).find((k) => GRPC_STATUS[k as keyof typeof GRPC_STATUS] === error.code) ?? 'UNKNOWN');
+          if (!(err instanceof ServingError) || err.httpStatus >= 500) scope.log.error({ err, method }, 'gRPC request failed');
           callback(error);
         },
       );
-      function record(status: string) {
-        const values = { ...labels, protocol: `grpc:${method}`, status };
-        ctx.metrics.requests.inc(values);
-        ctx.metrics.requestSeconds.observe(values, Number(process.hrtime.bigint() - timer) / 1e9);
-      }
     };
   }
 
   server.addService(PredictionService.service, {
-    Predict: unary<{ model_spec: ModelSpec; inputs: Record<string, TensorProto>; output_filter: string[] }, unknown>('Predict', async (req) => {
+    Predict: unary<{ model_spec: ModelSpec; inputs: Record<string, TensorProto>; output_filter: string[] }, unknown>('Predict', async (req, scope) => {
       const served = model(req.model_spec);
+      scope.model = served.name;
       checkSignatureName(req.model_spec);
-      const servable = served.repository.resolve(selectorOf(req.model_spec));
-      const requestId = randomUUID();
-      const outputs = await servable.use(async () => {
-        const tensors: NamedTensors = {};
-        for (const [name, proto] of Object.entries(req.inputs ?? {})) {
-          const spec = servable.signature.inputs.find((s) => s.name === name);
-          if (!spec) throw invalidArgument(`input "${name}" is not in the signature (${servable.signature.inputs.map((s) => s.name).join(', ')})`);
-          tensors[name] = fromTensorProto(name, proto, spec.dtype);
-        }
-        return runInference(served, servable, { kind: 'tensors', tensors }, {
-          protocol: 'grpc',
-          requestId,
-          log: logger.child({ requestId }),
-          metrics: ctx.metrics,
-          outputs: req.output_filter?.length ? req.output_filter : undefined,
-        });
+      dp.admit(scope, served.name);
+      return dp.infer(scope, {
+        model: served,
+        selector: selectorOf(req.model_spec),
+        decode(servable) {
+          const tensors: NamedTensors = {};
+          for (const [name, proto] of Object.entries(req.inputs ?? {})) {
+            const spec = servable.signature.inputs.find((s) => s.name === name);
+            if (!spec) throw invalidArgument(`input "${name}" is not in the signature (${servable.signature.inputs.map((s) => s.name).join(', ')})`);
+            tensors[name] = fromTensorProto(name, proto, spec.dtype);
+          }
+          return { input: { kind: 'tensors' as const, tensors }, outputs: req.output_filter?.length ? req.output_filter : undefined };
+        },
+        encode: (outputs, servable) => ({
+          model_spec: { name: served.name, version: { value: String(servable.version) }, signature_name: 'serving_default' },
+          outputs: Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, toTensorProto(t)])),
+        }),
       });
-      const reply = {
-        model_spec: { name: served.name, version: { value: String(servable.version) }, signature_name: 'serving_default' },
-        outputs: Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, toTensorProto(t)])),
-      };
-      return { reply, model: served.name, version: servable.version };
     }),
-    GetModelMetadata: unary<{ model_spec: ModelSpec; metadata_field: string[] }, unknown>('GetModelMetadata', async (req) => {
+    GetModelMetadata: unary<{ model_spec: ModelSpec; metadata_field: string[] }, unknown>('GetModelMetadata', async (req, scope) => {
       const served = model(req.model_spec);
+      scope.model = served.name;
       if (!req.metadata_field?.includes('signature_def')) throw invalidArgument('Metadata field signature_def must be requested');
-      const servable = served.repository.resolve(selectorOf(req.model_spec));
-      const reply = {
+      const servable = dp.resolve(served, selectorOf(req.model_spec));
+      scope.version = servable.version;
+      return {
         model_spec: { name: served.name, version: { value: String(servable.version) } },
         metadata: { signature_def: { type_url: SIGNATURE_DEF_MAP_URL, value: signatureDefMap(servable.signature) } },
       };
-      return { reply, model: served.name, version: servable.version };
     }),
   });
 
   server.addService(ModelService.service, {
-    GetModelStatus: unary<{ model_spec: ModelSpec }, unknown>('GetModelStatus', async (req) => {
-      const served = ctx.models.get(req.model_spec?.name ?? '', (name) => `Could not find any versions of model ${name}`);
+    GetModelStatus: unary<{ model_spec: ModelSpec }, unknown>('GetModelStatus', async (req, scope) => {
+      const name = req.model_spec?.name ?? '';
+      const served = dp.models.find(name);
+      if (!served) throw notFound(`Could not find any versions of model ${name}`);
+      scope.model = served.name;
       const selector = selectorOf(req.model_spec);
-      let versions = served.repository.status();
+      let versions = dp.status(served);
       if (selector.version !== undefined) {
         versions = versions.filter((v) => v.version === selector.version);
         if (versions.length === 0) throw notFound(`Could not find version ${selector.version} of model ${served.name}`);
       }
-      const reply = {
+      return {
         model_version_status: versions.map((v) => ({
           version: String(v.version),
           state: STATE_NUMBERS[v.state],
           status: v.error ? { error_code: 2, error_message: v.error } : { error_code: 0, error_message: '' },
         })),
       };
-      return { reply, model: served.name };
     }),
   });
   return server;

@@ -1,18 +1,11 @@
-import type { RequestHandler } from 'express';
-import type { ModelSet } from '../../inference/served-model.js';
-import type { Metrics } from '../../server/metrics.js';
+import type { DataPlane } from '../../dataplane/data-plane.js';
 
-/** What every protocol's routes are built from. */
+/** What every protocol's adapter is built from: the one data plane, and the transport's limits. */
 export interface ProtocolContext {
-  models: ModelSet;
-  metrics: Metrics;
-  /** Ready to take traffic: every model has a version loaded and no shutdown has begun. */
-  isReady(): boolean;
+  dataPlane: DataPlane;
+  /** Largest request body, as written in BODY_LIMIT ("10mb"), for error messages. */
   bodyLimit: string;
   serverVersion: string;
 }
-
-/** `await`-friendly Express 5 handler type. */
-export type AsyncHandler = RequestHandler;
 
 export const PLATFORMS = { onnx: 'onnxruntime_onnx', tfjs: 'tensorflowjs', tfserving: 'tensorflow_savedmodel' } as const;

@@ -4,7 +4,7 @@ import { recordTable } from '../../features/record-table.js';
 import { runInference } from '../../inference/run-inference.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { Servable } from '../../repository/servable.js';
-import type { Metrics } from '../../server/metrics.js';
+import type { Metrics } from '../../dataplane/metrics.js';
 import { rowValue } from '../shared/tensor-json.js';
 import { formatTfNumber } from './response.js';
 

@@ -1,34 +1,35 @@
-import express, { Router, type Request, type Response } from 'express';
-import { runInference } from '../../inference/run-inference.js';
+import { Router, type Request, type Response } from 'express';
 import type { ServedModel } from '../../inference/served-model.js';
-import { labelsOf } from '../../server/request-context.js';
 import { PLATFORMS, type ProtocolContext } from '../shared/context.js';
+import { jsonReply, type Reply } from '../shared/endpoint.js';
+import { scopeOf } from '../shared/express-scope.js';
 import { versionSelector } from '../shared/version-selector.js';
-import { decodeInferRequest, encodeInferResponse, encodeModelMetadata } from './codec.js';
+import { encodeModelMetadata } from './codec.js';
 
-const missing = (name: string) => `model "${name}" is not served here`;
+/** GET /v2/health/live: the process answers. Served by the fast dispatcher, before any body work. */
+export const liveReply = (ctx: ProtocolContext): Reply => jsonReply(200, { live: ctx.dataPlane.live() });
 
-/** The Open Inference Protocol (KServe v2) REST endpoints. */
+/** GET /v2/health/ready: every model can serve and no shutdown has begun. */
+export function readyReply(ctx: ProtocolContext): Reply {
+  const ready = ctx.dataPlane.ready();
+  return jsonReply(ready ? 200 : 503, { ready });
+}
+
+/**
+ * The Open Inference Protocol (KServe v2) REST endpoints that are not on the hot path:
+ * server and model metadata, model readiness. Infer is in infer-endpoint.ts.
+ */
 export function v2Routes(ctx: ProtocolContext): Router {
   const router = Router();
-  const json = express.json({ limit: ctx.bodyLimit, type: () => true });
+  const dp = ctx.dataPlane;
 
   const lookup = (req: Request, res: Response): ServedModel => {
-    const labels = labelsOf(res);
-    labels.protocol = 'v2';
-    const model = ctx.models.get(String(req.params['model']), missing);
-    labels.model = model.name;
+    const scope = scopeOf(res);
+    scope.protocol = 'v2';
+    const model = dp.model(String(req.params['model']));
+    scope.model = model.name;
     return model;
   };
-
-  router.get('/v2/health/live', (_req, res) => {
-    res.json({ live: true });
-  });
-
-  router.get('/v2/health/ready', (_req, res) => {
-    const ready = ctx.isReady();
-    res.status(ready ? 200 : 503).json({ ready });
-  });
 
   router.get('/v2', (_req, res) => {
     res.json({ name: 'modelyard', version: ctx.serverVersion, extensions: [] });
@@ -38,8 +39,7 @@ export function v2Routes(ctx: ProtocolContext): Router {
     const model = lookup(req, res);
     let ready = false;
     try {
-      const servable = model.repository.resolve(versionSelector(req.params['version'] as string | undefined));
-      ready = (servable.backend.ready?.() ?? true) && ctx.isReady();
+      ready = dp.modelReady(model, versionSelector(req.params['version'] as string | undefined));
     } catch {
       ready = false;
     }
@@ -48,28 +48,10 @@ export function v2Routes(ctx: ProtocolContext): Router {
 
   router.get(['/v2/models/:model', '/v2/models/:model/versions/:version'], (req, res) => {
     const model = lookup(req, res);
-    const servable = model.repository.resolve(versionSelector(req.params['version'] as string | undefined));
-    labelsOf(res).version = servable.version;
-    const versions = req.params['version'] ? [servable.version] : model.repository.availableVersions();
+    const servable = dp.resolve(model, versionSelector(req.params['version'] as string | undefined));
+    scopeOf(res).version = servable.version;
+    const versions = req.params['version'] ? [servable.version] : dp.availableVersions(model);
     res.json(encodeModelMetadata(model.name, versions, PLATFORMS[model.config.backend], servable.signature));
-  });
-
-  router.post(['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer'], json, async (req, res) => {
-    const model = lookup(req, res);
-    const servable = model.repository.resolve(versionSelector(req.params['version'] as string | undefined));
-    labelsOf(res).version = servable.version;
-    const body = await servable.use(async () => {
-      const request = decodeInferRequest(req.body, servable.signature);
-      const outputs = await runInference(model, servable, { kind: 'tensors', tensors: request.inputs }, {
-        protocol: 'v2',
-        requestId: String(req.id),
-        log: req.log,
-        metrics: ctx.metrics,
-        outputs: request.outputs,
-      });
-      return encodeInferResponse(model.name, servable.version, request.id, outputs, request.outputs ?? Object.keys(outputs));
-    });
-    res.json(body);
   });
 
   return router;

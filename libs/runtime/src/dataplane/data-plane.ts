@@ -1,0 +1,177 @@
+import type { Logger } from 'pino';
+import { classifyBackendError, ModelNotFound, type Requested } from '../errors.js';
+import type { Protocol } from '../inference/hooks.js';
+import { runInference, type PipelineContext, type PipelineInput } from '../inference/run-inference.js';
+import type { ModelSet, ServedModel } from '../inference/served-model.js';
+import type { VersionSelector, VersionStatus } from '../repository/model-repository.js';
+import type { Servable } from '../repository/servable.js';
+import type { NamedTensors } from '../tensor/tensor.js';
+import { Admission } from './admission.js';
+import type { Metrics } from './metrics.js';
+import type { RequestScope } from './request-scope.js';
+
+export interface DataPlaneOptions {
+  models: ModelSet;
+  metrics: Metrics;
+  logger: Logger;
+  /** False once shutdown has begun, so readiness takes the pod out of rotation first. */
+  accepting?: () => boolean;
+}
+
+/** What a protocol's codec hands the data plane once it has read the body against a signature. */
+export interface Decoded {
+  input: PipelineInput;
+  /** Restricts the outputs computed; undefined means all. */
+  outputs?: readonly string[];
+}
+
+export interface InferCall<T, D extends Decoded = Decoded> {
+  model: ServedModel;
+  selector: VersionSelector;
+  /** Body → pipeline input, against the resolved version's signature (4xx on bad input). */
+  decode(servable: Servable): D;
+  /** Pipeline output → the protocol's answer. */
+  encode(outputs: NamedTensors, servable: Servable, decoded: D): T;
+}
+
+const rowsOf = (input: PipelineInput): number =>
+  input.kind === 'records' ? input.table.length : (Object.values(input.tensors)[0]?.shape[0] ?? 0);
+
+/**
+ * The one data plane every protocol goes through (the role of MLServer's DataPlane and
+ * KServe's dataplane.py): model, version and label resolution, admission, readiness,
+ * inference, metadata, status, and request metrics, written once. Protocols only turn
+ * their wire format into calls on this and its answers back into their wire format.
+ */
+export class DataPlane {
+  readonly models: ModelSet;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  private readonly accepting: () => boolean;
+  private readonly admissions = new Map<string, Admission>();
+
+  constructor(options: DataPlaneOptions) {
+    this.models = options.models;
+    this.metrics = options.metrics;
+    this.logger = options.logger;
+    this.accepting = options.accepting ?? (() => true);
+    for (const m of this.models.all()) this.admissions.set(m.name, new Admission(m.name, m.config.admission));
+  }
+
+  /** The process answers: liveness never depends on the models. */
+  live(): boolean {
+    return true;
+  }
+
+  /** Every model has a version that can serve, and no shutdown has begun. */
+  ready(): boolean {
+    return this.accepting() && this.models.isReady();
+  }
+
+  model(name: string, requested: Requested = {}): ServedModel {
+    const model = this.models.find(name);
+    if (!model) throw new ModelNotFound(name, requested);
+    return model;
+  }
+
+  /** The app's own model, which /get_score serves. */
+  primary(): ServedModel {
+    return this.models.primary();
+  }
+
+  /** Typed errors: LabelNotFound, NoVersionAvailable, VersionNotFound. */
+  resolve(model: ServedModel, selector: VersionSelector = {}): Servable {
+    return model.repository.resolve(selector);
+  }
+
+  modelReady(model: ServedModel, selector: VersionSelector = {}): boolean {
+    try {
+      const servable = this.resolve(model, selector);
+      return (servable.backend.ready?.() ?? true) && this.accepting();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every version the repository knows, newest first, with its state (TF Serving's status). */
+  status(model: ServedModel): VersionStatus[] {
+    return model.repository.status();
+  }
+
+  availableVersions(model: ServedModel): number[] {
+    return model.repository.availableVersions();
+  }
+
+  /**
+   * Takes an admission slot for the request before its body is read. An unknown model is
+   * not refused here: resolution reports it in the protocol's words.
+   */
+  admit(scope: RequestScope, modelName: string): void {
+    const admission = this.admissions.get(modelName);
+    if (!admission) return;
+    scope.model = modelName;
+    try {
+      scope.release = admission.enter();
+    } catch (err) {
+      this.metrics.rejected.inc({ model: modelName, protocol: scope.protocol, reason: 'max_in_flight' });
+      throw err;
+    }
+  }
+
+  /**
+   * Resolve → hold the version → run `fn`, with backend failures classified once. For
+   * protocol paths that run the pipeline themselves (:classify, :regress).
+   */
+  async use<T>(scope: RequestScope, model: ServedModel, selector: VersionSelector, fn: (servable: Servable, pipeline: PipelineContext) => Promise<T>): Promise<T> {
+    scope.model = model.name;
+    const servable = this.resolve(model, selector);
+    scope.version = servable.version;
+    const pipeline: PipelineContext = {
+      protocol: scope.protocol as Protocol,
+      requestId: scope.requestId,
+      get log() {
+        return scope.log;
+      },
+      metrics: this.metrics,
+    };
+    try {
+      return await servable.use(() => fn(servable, pipeline));
+    } catch (err) {
+      throw classifyBackendError(err);
+    }
+  }
+
+  /** One inference: resolve, decode, admit the rows, run the pipeline, encode. */
+  infer<T, D extends Decoded>(scope: RequestScope, call: InferCall<T, D>): Promise<T> {
+    return this.use(scope, call.model, call.selector, async (servable, pipeline) => {
+      const decoded = call.decode(servable);
+      const releaseRows = this.reserveRows(scope, call.model.name, rowsOf(decoded.input));
+      try {
+        pipeline.outputs = decoded.outputs;
+        const outputs = await runInference(call.model, servable, decoded.input, pipeline);
+        return call.encode(outputs, servable, decoded);
+      } finally {
+        releaseRows();
+      }
+    });
+  }
+
+  private reserveRows(scope: RequestScope, model: string, rows: number): () => void {
+    const admission = this.admissions.get(model);
+    if (!admission) return () => undefined;
+    try {
+      return admission.reserveRows(rows);
+    } catch (err) {
+      this.metrics.rejected.inc({ model, protocol: scope.protocol, reason: 'max_queued_rows' });
+      throw err;
+    }
+  }
+
+  /** The end of every request, whatever its protocol: metrics once, admission slot back. */
+  finish(scope: RequestScope, status: string | number): void {
+    scope.release?.();
+    scope.release = undefined;
+    if (scope.protocol === 'ops') return;
+    this.metrics.recordRequest({ model: scope.model, version: scope.version, protocol: scope.protocol }, status, scope.seconds);
+  }
+}

@@ -1,0 +1,96 @@
+import client from 'prom-client';
+import type { RepositoryEvents } from '../repository/model-repository.js';
+
+const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Everything /metrics reports. One registry per app, so tests can build many apps. */
+export class Metrics {
+  readonly registry = new client.Registry();
+
+  readonly requests = new client.Counter({
+    name: 'modelyard_requests_total',
+    help: 'HTTP requests by model, version, protocol and status code',
+    labelNames: ['model', 'version', 'protocol', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestSeconds = new client.Histogram({
+    name: 'modelyard_request_duration_seconds',
+    help: 'HTTP request latency by model, version, protocol and status code',
+    labelNames: ['model', 'version', 'protocol', 'status'] as const,
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly rejected = new client.Counter({
+    name: 'modelyard_rejected_requests_total',
+    help: 'Requests turned away by admission control (503 + Retry-After) by model, protocol and reason',
+    labelNames: ['model', 'protocol', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inferenceSeconds = new client.Histogram({
+    name: 'modelyard_inference_duration_seconds',
+    help: 'Time in the backend (batching wait included) by model and version',
+    labelNames: ['model', 'version'] as const,
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+
+  readonly batchRows = new client.Histogram({
+    name: 'modelyard_batch_rows',
+    help: 'Rows per batch run by the dynamic batcher',
+    labelNames: ['model', 'version'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
+  readonly loads = new client.Counter({
+    name: 'modelyard_model_loads_total',
+    help: 'Version loads by result (success or failure)',
+    labelNames: ['model', 'version', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly loadSeconds = new client.Histogram({
+    name: 'modelyard_model_load_duration_seconds',
+    help: 'Time to load and warm up a version',
+    labelNames: ['model'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly unloads = new client.Counter({
+    name: 'modelyard_model_unloads_total',
+    help: 'Version unloads',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts and times one finished request: the only place request metrics are written. */
+  recordRequest(labels: { model?: string; version?: number; protocol: string }, status: string | number, seconds: number): void {
+    const values = {
+      model: labels.model ?? 'unknown',
+      version: labels.version === undefined ? '' : String(labels.version),
+      protocol: labels.protocol,
+      status: String(status),
+    };
+    this.requests.inc(values);
+    this.requestSeconds.observe(values, seconds);
+  }
+
+  /** The repository reports loads, failures and unloads here. */
+  readonly repositoryEvents: RepositoryEvents = {
+    loaded: (model, version, seconds) => {
+      this.loads.inc({ model, version: String(version), result: 'success' });
+      this.loadSeconds.observe({ model }, seconds);
+    },
+    loadFailed: (model, version) => this.loads.inc({ model, version: String(version), result: 'failure' }),
+    unloaded: (model, version) => this.unloads.inc({ model, version: String(version) }),
+    batched: (model, version, rows) => this.batchRows.observe({ model, version: String(version) }, rows),
+  };
+}

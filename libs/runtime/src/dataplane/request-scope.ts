@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { Protocol } from '../inference/hooks.js';
+
+export type ScopeProtocol = Protocol | 'ops' | `grpc:${string}`;
+
+/**
+ * One request as the data plane sees it, whatever carried it: who it is (request id),
+ * what it resolved to (model, version: the metric labels), and what it holds (its
+ * admission slot). No child logger is built unless something actually logs.
+ */
+export class RequestScope {
+  model?: string;
+  version?: number;
+  readonly started = process.hrtime.bigint();
+  /** Released when the request finishes, whichever way. */
+  release: (() => void) | undefined;
+  private child: Logger | undefined;
+
+  constructor(
+    public protocol: ScopeProtocol,
+    readonly requestId: string,
+    private readonly baseLog: Logger,
+  ) {}
+
+  /** A logger carrying the request id, made on first use (hooks, errors), not per request. */
+  get log(): Logger {
+    return (this.child ??= this.baseLog.child({ requestId: this.requestId }));
+  }
+
+  get seconds(): number {
+    return Number(process.hrtime.bigint() - this.started) / 1e9;
+  }
+}

@@ -1,0 +1,39 @@
+import { BodyRefused } from '../../errors.js';
+import { parseTfServingBody } from '../tfserving/json-parse.js';
+
+/**
+ * The charsets every JSON API takes, decided once: UTF-8 (the default when none is named)
+ * and Latin-1 (some older HTTP clients label plain ASCII JSON that way). Anything else is
+ * a 415 naming the charset, rather than a guess that silently changes strings.
+ */
+const CHARSETS: Record<string, BufferEncoding> = {
+  'utf-8': 'utf8',
+  utf8: 'utf8',
+  'iso-8859-1': 'latin1',
+  latin1: 'latin1',
+  'us-ascii': 'latin1',
+  ascii: 'latin1',
+};
+
+const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+
+export function bodyText(body: Buffer, contentType: string | undefined): string {
+  const named = contentType ? CHARSET_PARAM.exec(contentType)?.[1] : undefined;
+  if (named === undefined) return body.toString('utf8');
+  const encoding = CHARSETS[named.toLowerCase()];
+  if (!encoding) throw new BodyRefused(415, `unsupported charset "${named}": send utf-8 or latin1`);
+  return body.toString(encoding);
+}
+
+/**
+ * JSON as every API reads it: JSON.parse, plus the NaN, Infinity and -Infinity tokens
+ * TF Serving accepts (Python's json.dumps writes NaN for a missing float), with the
+ * same meaning everywhere: NaN is a missing value for a float input.
+ */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return parseTfServingBody(text);
+  } catch (err) {
+    throw new BodyRefused(400, `request body is not valid JSON: ${(err as Error).message.replace(/^JSON Parse error: /, '')}`);
+  }
+}

@@ -1,0 +1,78 @@
+import { invalidArgument } from '../../errors.js';
+import type { ServedModel } from '../../inference/served-model.js';
+import type { Servable } from '../../repository/servable.js';
+import type { Signature } from '../../tensor/tensor.js';
+import { bodyText } from '../shared/body.js';
+import type { ProtocolContext } from '../shared/context.js';
+import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
+import { classifyOrRegress } from './classify-regress.js';
+import { tfServingError } from './errors.js';
+import { parseTfServingBody } from './json-parse.js';
+import { parseTfServingPath, type TfServingRoute } from './parse-path.js';
+import { decodePredictRequest, readSignatureName, type PredictFormat } from './request.js';
+import { encodePredictResponse } from './response.js';
+
+const SERVING_DEFAULT = 'serving_default';
+const INTEGER_DTYPES = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
+const V1 = /^\/v1\//i;
+
+type PredictRoute = Extract<TfServingRoute, { kind: 'predict' | 'classify' | 'regress' }>;
+
+/** Exact integers and the "1.0 is not an int" rule need the slower lossless parse. */
+const needsLossless = (signature: Signature | undefined) => signature?.inputs.some((s) => INTEGER_DTYPES.has(s.dtype)) ?? false;
+
+/** POST /v1/models/{m}[/versions/{v}|/labels/{l}]:(predict|classify|regress), on the hot path. */
+export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
+  const dp = ctx.dataPlane;
+  return {
+    protocol: 'tfserving',
+    // Every POST under /v1/ is TF Serving's: its handler words the malformed ones.
+    match: (path) => (V1.test(path) ? path : undefined),
+    model(path) {
+      try {
+        return parseTfServingPath('POST', path).model;
+      } catch {
+        return undefined;
+      }
+    },
+    async handle(path, { headers, body: raw, scope }): Promise<Reply> {
+      const route = parseTfServingPath('POST', path) as PredictRoute;
+      const selector = { ...(route.version !== undefined && { version: route.version }), ...(route.label !== undefined && { label: route.label }) };
+      // TF Serving parses the body before it resolves the model, so a broken body on an
+      // unknown model is a 400; resolution is attempted first only to choose the parser.
+      let model: ServedModel | undefined;
+      let servable: Servable | undefined;
+      let resolveError: unknown;
+      try {
+        model = dp.model(route.model, selector);
+        scope.model = model.name;
+        servable = dp.resolve(model, selector);
+      } catch (err) {
+        resolveError = err;
+      }
+      const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: needsLossless(servable?.signature) });
+      const signatureName = readSignatureName(body);
+      if (!model || resolveError) throw resolveError;
+
+      if (route.kind !== 'predict') {
+        const text = await dp.use(scope, model, selector, (s, pipeline) => classifyOrRegress(route.kind as 'classify' | 'regress', body, model, s, pipeline));
+        return { status: 200, body: text };
+      }
+      if (signatureName !== SERVING_DEFAULT) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
+      const text = await dp.infer(scope, {
+        model,
+        selector,
+        decode(s) {
+          const request = decodePredictRequest(body, s.signature);
+          return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format as PredictFormat };
+        },
+        encode: (outputs, _s, decoded) => encodePredictResponse(decoded.format, outputs, Object.keys(outputs)),
+      });
+      return { status: 200, body: text };
+    },
+    fail(err) {
+      const { status, message, headers } = tfServingError(err, ctx.bodyLimit);
+      return jsonReply(status, { error: message }, headers);
+    },
+  };
+}
