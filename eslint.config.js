@@ -1,6 +1,46 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/*
+ * The runtime's layers point one way: server → protocols → data plane (dataplane/,
+ * inference/) → repository (and batching/) → backends → leaves (features/, config/,
+ * tensor/, errors.ts). A module may import its own layer and those below, never above.
+ * Tests are exempt: they drive whole servers.
+ */
+const RUNTIME = 'libs/runtime/src';
+const above = (...folders) => ({
+  regex: `(^|/)(${folders.join('|')})/`,
+  message: `layers point one way (server → protocols → dataplane → repository → backends): this import reaches up into ${folders.join(' or ')}/.`,
+});
+/**
+ * The tfserving backend is a client of TF Serving's wire format, so it shares the pure
+ * codecs of that format with the protocol (JSON numbers, tensors, protos) — never its
+ * routes, endpoints or errors.
+ */
+const WIRE_CODECS = 'tfserving/(json-parse|response|tensor-from-json|dtype-names|format-number)|grpc/(protos|status-codes|tensor-proto)';
+const LAYERS = [
+  { folders: ['protocols'], forbidden: [above('server')] },
+  { folders: ['dataplane', 'inference'], forbidden: [above('server', 'protocols')] },
+  { folders: ['repository', 'batching'], forbidden: [above('server', 'protocols', 'dataplane', 'inference')] },
+  {
+    folders: ['backends'],
+    forbidden: [
+      above('server', 'dataplane', 'inference', 'repository', 'batching'),
+      { regex: `(^|/)protocols/(?!(${WIRE_CODECS})\\.js$)`, message: 'backends may use only the wire-format codecs under protocols/, not its adapters (layers point one way).' },
+    ],
+  },
+  { folders: ['features', 'config', 'tensor'], forbidden: [above('server', 'protocols', 'dataplane', 'inference', 'repository', 'batching', 'backends')] },
+];
+const layerRules = LAYERS.map(({ folders, forbidden }) => ({
+  files: folders.map((f) => `${RUNTIME}/${f}/**/*.ts`),
+  ignores: ['**/*.test.ts'],
+  rules: { 'no-restricted-imports': ['error', { patterns: forbidden }] },
+}));
+layerRules.push({
+  files: [`${RUNTIME}/errors.ts`],
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\./', message: 'errors.ts is a leaf: every layer imports it, it imports none.' }] }] },
+});
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'tmp/**', '.nx/**'] },
   js.configs.recommended,
@@ -12,6 +52,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...layerRules,
   {
     files: ['**/*.test.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off' },
