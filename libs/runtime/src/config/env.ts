@@ -36,15 +36,25 @@ function shareFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): n
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!(n >= 0 && n <= 1)) throw new Error(`environment variable ${name}="${raw}" must be a number between 0 and 1`);
+  if (!(n >= 0 && n <= 1)) throw new EnvError(`environment variable ${name}="${raw}" must be a number between 0 and 1`);
   return n;
 }
+
+/** A setting in the environment that cannot be used; the message names the variable. */
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvError';
+  }
+}
+
+export const isEnvError = (err: unknown): err is EnvError => err instanceof EnvError;
 
 function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`environment variable ${name}="${raw}" must be a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0) throw new EnvError(`environment variable ${name}="${raw}" must be a non-negative integer`);
   return n;
 }
 
@@ -52,7 +62,7 @@ function checkedSize(name: string, text: string): string {
   try {
     byteSize(text);
   } catch (err) {
-    throw new Error(`environment variable ${name}: ${(err as Error).message}`);
+    throw new EnvError(`environment variable ${name}: ${(err as Error).message}`);
   }
   return text;
 }

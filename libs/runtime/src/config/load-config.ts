@@ -7,7 +7,12 @@ export const CONFIG_FILE = 'model.json';
 
 /** A config that cannot be used: the message names the file and the field. */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The file at fault and its offending fields (dotted paths), for a structured log line. */
+    readonly file?: string,
+    readonly fields?: string[],
+  ) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -26,14 +31,17 @@ export function parseModelConfig(file: string, text: string): ModelConfig {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`, file);
   }
   const result = modelConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(describeIssues(file, result.error));
+  if (!result.success) {
+    const fields = result.error.issues.map((issue) => (issue.path.length ? issue.path.map(String).join('.') : '(top level)'));
+    throw new ConfigError(describeIssues(file, result.error), file, fields);
+  }
   const config = result.data;
   const names = new Set<string>();
   for (const [i, input] of (config.inputs ?? []).entries()) {
-    if (names.has(input.name)) throw new ConfigError(`${file}: inputs.${i}.name: "${input.name}" appears twice`);
+    if (names.has(input.name)) throw new ConfigError(`${file}: inputs.${i}.name: "${input.name}" appears twice`, file, [`inputs.${i}.name`]);
     names.add(input.name);
   }
   return config;
@@ -46,11 +54,11 @@ export async function loadModelConfig(modelDir: string, expectedName?: string): 
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read model config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`cannot read model config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
   }
   const config = parseModelConfig(file, text);
   if (expectedName !== undefined && config.name !== expectedName) {
-    throw new ConfigError(`${file}: name: "${config.name}" does not match its folder "${expectedName}"`);
+    throw new ConfigError(`${file}: name: "${config.name}" does not match its folder "${expectedName}"`, file, ['name']);
   }
   return config;
 }

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
-import { readServerEnv, type ServerEnv } from '../config/env.js';
+import { isEnvError, readServerEnv, type ServerEnv } from '../config/env.js';
+import { ConfigError } from '../config/load-config.js';
 import { createGrpcServer, listenGrpc } from '../protocols/grpc/server.js';
 import type { Hooks } from '../inference/hooks.js';
 import { createLogger } from './logger.js';
@@ -30,18 +31,32 @@ export interface RunningServer extends ModelServer {
 
 /** What an app's main.ts calls: load the model, listen, drain on SIGTERM. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const env = { ...readServerEnv(), ...options.env };
-  const logger = createLogger(env.logLevel);
+  const exitOnConfigError = options.handleSignals ?? true;
+  let logger = createLogger(options.env?.logLevel ?? process.env['LOG_LEVEL'] ?? 'info');
+  let env: ServerEnv;
+  let modelServer: ModelServer;
   const names = typeof options.model === 'string' ? [options.model] : options.model;
-  const modelServer = await createModelServer({
-    modelsDir: env.modelsDir,
-    models: names,
-    hooks: options.hooks ? { [names[0]!]: options.hooks } : {},
-    logger,
-    bodyLimit: env.bodyLimit,
-    corsAllowOrigin: env.corsAllowOrigin,
-    accessLogSample: env.accessLogSample,
-  });
+  try {
+    env = { ...readServerEnv(), ...options.env };
+    logger = createLogger(env.logLevel);
+    modelServer = await createModelServer({
+      modelsDir: env.modelsDir,
+      models: names,
+      hooks: options.hooks ? { [names[0]!]: options.hooks } : {},
+      logger,
+      bodyLimit: env.bodyLimit,
+      corsAllowOrigin: env.corsAllowOrigin,
+      accessLogSample: env.accessLogSample,
+    });
+  } catch (err) {
+    // A bad config or environment is an operator's mistake, not a crash: one JSON line
+    // naming the file and field, no stack trace, exit code 1.
+    if (!exitOnConfigError || !(err instanceof ConfigError || isEnvError(err))) throw err;
+    const e = err as ConfigError;
+    logger.fatal({ file: e.file, fields: e.fields, error: e.message }, 'cannot start: invalid configuration');
+    logger.flush?.();
+    process.exit(1);
+  }
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(modelServer.app);
