@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { createModelServer, type ModelServer } from '../server/model-server.js';
+import { createModelServer, type ModelServer, type ModelServerOptions } from '../server/model-server.js';
 import type { Hooks } from '../inference/hooks.js';
 
 export const WORKSPACE_MODELS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../models');
@@ -23,7 +23,9 @@ export async function loadReference(model: string, version: number): Promise<Ref
 
 export const silentLogger = () => pino({ level: 'silent' });
 
-export async function startTestServer(options: { models: string[]; modelsDir?: string; hooks?: Record<string, Hooks>; bodyLimit?: string }): Promise<ModelServer> {
+export async function startTestServer(
+  options: { models: string[]; modelsDir?: string; hooks?: Record<string, Hooks>; bodyLimit?: string } & Partial<Pick<ModelServerOptions, 'corsAllowOrigin' | 'accessLogSample'>>,
+): Promise<ModelServer> {
   return createModelServer({ modelsDir: WORKSPACE_MODELS, logger: silentLogger(), ...options });
 }
 
