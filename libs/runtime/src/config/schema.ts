@@ -9,6 +9,9 @@ import { DTYPES } from '../tensor/tensor.js';
 
 const dim = z.number().int().min(-1);
 
+/** A served model name (see modelConfigSchema.name). */
+export const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 const inputSchema = z
   .strictObject({
     /** The model's input name (the ONNX graph input, the TF signature alias). */
@@ -96,10 +99,16 @@ export const tfservingSchema = z.strictObject({
 });
 
 export const modelConfigSchema = z.strictObject({
+  /**
+   * The served model name, in every URL of every protocol (/v1/models/<name>, /v2/models/<name>):
+   * TF Serving's names like half_plus_two or ResNet50_v2 are kept. The app's Kubernetes name
+   * is separate (DNS-1123, chosen by the generator). Narrower than TF Serving, which takes
+   * any run of characters but "/" and ":": this name is also a folder name and a metric label.
+   */
   name: z
     .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lowercase letters, digits and "-"')
-    .max(63),
+    .regex(MODEL_NAME, 'must be letters, digits, "_", "." and "-", starting with a letter, digit or "_" (e.g. half_plus_two, ResNet50_v2, churn-api)')
+    .max(255),
   description: z.string().optional(),
   backend: z.enum(['onnx', 'tfjs', 'tfserving']).default('onnx'),
   /** The artifact inside each version folder; default by backend (model.onnx, model.json, saved_model.pb). */
