@@ -128,8 +128,14 @@ export const modelConfigSchema = z.strictObject({
    * inputs (the role a pickled scikit-learn transformer had); runs in the logic app.
    */
   transformer: z.strictObject({ artifact: z.string().min(1) }).optional(),
-  /** The legacy POST /get_score: which output becomes `data` (default: every output, per record). */
-  getScore: z.strictObject({ output: z.string().min(1).optional() }).default({}),
+  /**
+   * The legacy POST /get_score. `output`: which output becomes `data` (default: every output,
+   * per record); the old services' exact `data`, a list of labels, is `"output": "<the label
+   * output>"` (skl2onnx calls it `label`). `coerce: "pandas"`: read records as pd.DataFrame +
+   * scikit-learn did (numeric strings and booleans in numeric fields, numbers in categorical
+   * ones); default strict: a wrong type is a 400 naming the field.
+   */
+  getScore: z.strictObject({ output: z.string().min(1).optional(), coerce: z.enum(['pandas']).optional() }).default({}),
   /** How often the version folders are rescanned for new versions. */
   pollSeconds: z.number().min(0.1).default(2),
 });
