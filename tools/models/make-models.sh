@@ -38,3 +38,9 @@ node -e '
 # The tfjs example is trained in TypeScript, with TensorFlow.js itself.
 npx tsx tools/models/train-cars.ts
 npx tsx tools/models/make-cars-graph.ts
+
+# Fixtures for drop-in compatibility: TF Serving's half_plus_two as ONNX, and the iris
+# network with its column names in metadata_props (what `nx g model --sample` reads).
+"$PY" tools/models/make_half_plus_two.py libs/runtime/src/testing/fixtures/half_plus_two/1
+"$PY" tools/models/add_columns_metadata.py models/iris/1/model.onnx libs/runtime/src/testing/fixtures/iris-named-columns/model.onnx \
+  '{"features": ["sepal_length", "sepal_width", "petal_length", "petal_width"]}'

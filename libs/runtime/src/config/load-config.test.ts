@@ -17,7 +17,9 @@ describe('parseModelConfig', () => {
   });
 
   it.each([
-    [{ ...valid, name: 'Bad_Name' }, 'name: must be a DNS-1123 label'],
+    [{ ...valid, name: 'a/b' }, 'name: must be letters, digits'],
+    [{ ...valid, name: 'v1:predict' }, 'name: must be letters, digits'],
+    [{ ...valid, name: '-lead' }, 'name: must be letters, digits'],
     [{ ...valid, backend: 'torch' }, 'backend:'],
     [{ ...valid, inputs: [{ name: 'x', dtype: 'float16' }] }, 'inputs.0.dtype'],
     [{ ...valid, inputs: [{ name: 'x', field: 'a', fields: ['b'] }] }, 'give either "field" or "fields"'],
@@ -34,6 +36,10 @@ describe('parseModelConfig', () => {
       expect((err as Error).message).toContain('models/churn/model.json');
       expect((err as Error).message).toContain(field);
     }
+  });
+
+  it.each(['half_plus_two', 'ResNet50_v2', 'srs-agg-api', 'model.v2'])('takes the TF Serving model name %s', (name) => {
+    expect(parseModelConfig('m.json', JSON.stringify({ ...valid, name })).name).toBe(name);
   });
 
   it('names the file when the JSON itself is broken', () => {

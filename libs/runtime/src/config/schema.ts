@@ -9,6 +9,9 @@ import { DTYPES } from '../tensor/tensor.js';
 
 const dim = z.number().int().min(-1);
 
+/** A served model name (see modelConfigSchema.name). */
+export const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 const inputSchema = z
   .strictObject({
     /** The model's input name (the ONNX graph input, the TF signature alias). */
@@ -96,10 +99,16 @@ export const tfservingSchema = z.strictObject({
 });
 
 export const modelConfigSchema = z.strictObject({
+  /**
+   * The served model name, in every URL of every protocol (/v1/models/<name>, /v2/models/<name>):
+   * TF Serving's names like half_plus_two or ResNet50_v2 are kept. The app's Kubernetes name
+   * is separate (DNS-1123, chosen by the generator). Narrower than TF Serving, which takes
+   * any run of characters but "/" and ":": this name is also a folder name and a metric label.
+   */
   name: z
     .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lowercase letters, digits and "-"')
-    .max(63),
+    .regex(MODEL_NAME, 'must be letters, digits, "_", "." and "-", starting with a letter, digit or "_" (e.g. half_plus_two, ResNet50_v2, churn-api)')
+    .max(255),
   description: z.string().optional(),
   backend: z.enum(['onnx', 'tfjs', 'tfserving']).default('onnx'),
   /** The artifact inside each version folder; default by backend (model.onnx, model.json, saved_model.pb). */
@@ -119,8 +128,14 @@ export const modelConfigSchema = z.strictObject({
    * inputs (the role a pickled scikit-learn transformer had); runs in the logic app.
    */
   transformer: z.strictObject({ artifact: z.string().min(1) }).optional(),
-  /** The legacy POST /get_score: which output becomes `data` (default: every output, per record). */
-  getScore: z.strictObject({ output: z.string().min(1).optional() }).default({}),
+  /**
+   * The legacy POST /get_score. `output`: which output becomes `data` (default: every output,
+   * per record); the old services' exact `data`, a list of labels, is `"output": "<the label
+   * output>"` (skl2onnx calls it `label`). `coerce: "pandas"`: read records as pd.DataFrame +
+   * scikit-learn did (numeric strings and booleans in numeric fields, numbers in categorical
+   * ones); default strict: a wrong type is a 400 naming the field.
+   */
+  getScore: z.strictObject({ output: z.string().min(1).optional(), coerce: z.enum(['pandas']).optional() }).default({}),
   /** How often the version folders are rescanned for new versions. */
   pollSeconds: z.number().min(0.1).default(2),
 });

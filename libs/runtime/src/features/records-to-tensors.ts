@@ -1,6 +1,7 @@
 import type { InputConfig } from '../config/schema.js';
 import { invalidArgument } from '../errors.js';
 import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
+import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
 import { describe, type RecordTable } from './record-table.js';
 
 /**
@@ -79,9 +80,13 @@ function flatten(value: unknown, out: unknown[]): void {
   else out.push(value);
 }
 
-/** Records → one named tensor per model input, shaped [records, fields]. */
-export function recordsToTensors(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = []): NamedTensors {
+/**
+ * Records → one named tensor per model input, shaped [records, fields]. `coerce` reads the
+ * records as the old pandas-based services did (features/coerce-pandas.ts); default strict.
+ */
+export function recordsToTensors(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = [], coerce?: Coercion): NamedTensors {
   if (table.length === 0) throw invalidArgument('"data" holds no records');
+  if (coerce === 'pandas') table = coerceLikePandas(table, signature, inputs);
   const tensors: NamedTensors = {};
   for (const spec of signature.inputs) {
     const fields = fieldsFor(spec, inputs.find((i) => i.name === spec.name));

@@ -35,6 +35,8 @@ export async function runInference(model: ServedModel, servable: Servable, input
   };
   const { preprocess, postprocess } = model.hooks;
 
+  // The opt-in pandas reading is the legacy API's promise to the old services' callers only.
+  const coerce = ctx.protocol === 'legacy' ? model.config.getScore.coerce : undefined;
   let tensors: NamedTensors;
   if (input.kind === 'records') {
     let table = input.table;
@@ -43,10 +45,10 @@ export async function runInference(model: ServedModel, servable: Servable, input
       if (changed.kind === 'tensors') tensors = changed.tensors;
       else table = recordTable(changed.records);
     }
-    tensors ??= recordsToTensors(table, servable.signature, model.config.inputs);
+    tensors ??= recordsToTensors(table, servable.signature, model.config.inputs, coerce);
   } else {
     const changed = preprocess ? await preprocess({ kind: 'tensors', tensors: input.tensors }, hookCtx) : input;
-    tensors = changed.kind === 'tensors' ? changed.tensors : recordsToTensors(recordTable(changed.records), servable.signature, model.config.inputs);
+    tensors = changed.kind === 'tensors' ? changed.tensors : recordsToTensors(recordTable(changed.records), servable.signature, model.config.inputs, coerce);
   }
 
   const timer = ctx.metrics.inferenceSeconds.startTimer({ model: model.name, version: String(servable.version) });

@@ -51,7 +51,8 @@ interface Failure {
  */
 export class ModelRepository {
   readonly name: string;
-  readonly config: ModelConfig;
+  /** Replaced as a whole when model.json is edited (config/reload-config.ts). */
+  config: ModelConfig;
   private readonly available = new Map<number, Servable>();
   private readonly states = new Map<number, VersionStatus>();
   private readonly failures = new Map<number, Failure>();

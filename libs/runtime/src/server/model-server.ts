@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { loadBackend } from '../backends/load-backend.js';
 import { loadModelConfig } from '../config/load-config.js';
+import { watchModelConfig } from '../config/reload-config.js';
 import type { Hooks } from '../inference/hooks.js';
 import { ModelSet, type ServedModel } from '../inference/served-model.js';
 import { ModelRepository } from '../repository/model-repository.js';
@@ -66,6 +67,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     served.push({ name, config, repository, hooks: options.hooks?.[name] ?? {} });
   }
   await Promise.all(served.map((m) => m.repository.start()));
+  const configWatchers = served.map((m) => watchModelConfig(m, join(options.modelsDir, m.name), options.logger));
 
   let accepting = true;
   const models = new ModelSet(served);
@@ -89,6 +91,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     stopAccepting: () => void (accepting = false),
     close: async () => {
       accepting = false;
+      configWatchers.forEach((w) => w.stop());
       await Promise.all(served.map((m) => m.repository.stop()));
     },
   };

@@ -50,7 +50,7 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       } catch (err) {
         resolveError = err;
       }
-      const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: needsLossless(servable?.signature) });
+      const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: route.kind !== 'predict' || needsLossless(servable?.signature) });
       const signatureName = readSignatureName(body);
       if (!model || resolveError) throw resolveError;
 
@@ -64,9 +64,9 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
         selector,
         decode(s) {
           const request = decodePredictRequest(body, s.signature);
-          return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format as PredictFormat };
+          return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format as PredictFormat, squeeze: request.squeeze };
         },
-        encode: (outputs, _s, decoded) => encodePredictResponse(decoded.format, outputs, Object.keys(outputs)),
+        encode: (outputs, _s, decoded) => encodePredictResponse(decoded.format, outputs, Object.keys(outputs), decoded.squeeze),
       });
       return { status: 200, body: text };
     },

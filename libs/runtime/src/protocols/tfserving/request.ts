@@ -8,6 +8,13 @@ export type PredictFormat = 'row' | 'columnar';
 export interface PredictRequest {
   format: PredictFormat;
   inputs: NamedTensors;
+  /**
+   * The caller left out a trailing dimension of 1 that the model declares (flat instances
+   * [1.0, 2.0] for an input [-1, 1]); the model runs on [N, 1] and the reply drops that
+   * dimension again, so the answer has the shape the caller sent, as TF Serving's
+   * half_plus_two answers.
+   */
+  squeeze: boolean;
 }
 
 type JsonObject = { [key: string]: JsonValue };
@@ -122,7 +129,13 @@ export function decodePredictRequest(body: JsonValue, signature: Signature): Pre
   const hasInputs = obj['inputs'] !== undefined;
   if (hasInstances && hasInputs) throw invalidArgument("Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist");
   if (!hasInstances && !hasInputs) throw invalidArgument("Missing 'inputs' or 'instances' key");
-  return hasInstances
-    ? { format: 'row', inputs: decodeInstances(obj['instances']!, signature.inputs) }
-    : { format: 'columnar', inputs: decodeInputs(obj['inputs']!, signature.inputs) };
+  const inputs = hasInstances ? decodeInstances(obj['instances']!, signature.inputs) : decodeInputs(obj['inputs']!, signature.inputs);
+  return { format: hasInstances ? 'row' : 'columnar', inputs, squeeze: signature.inputs.some((spec) => lacksTrailingOne(inputs[spec.name]!.shape, spec)) };
+}
+
+/** [N] (or [N, ..., k]) sent for an input declared [-1, 1] (or [-1, ..., k, 1]). */
+function lacksTrailingOne(shape: readonly number[], spec: TensorSpec): boolean {
+  const declared = spec.shape;
+  if (!declared || declared.length < 2 || declared.at(-1) !== 1 || shape.length !== declared.length - 1) return false;
+  return shape.every((d, i) => declared[i] === -1 || declared[i] === d);
 }

@@ -46,8 +46,17 @@ function writeRows(outputs: NamedTensors, names: readonly string[]): string {
   return `{"predictions": [${rows.join(', ')}]}`;
 }
 
-/** The predict reply; the request's format (not the model) decides its shape. */
-export function encodePredictResponse(format: PredictFormat, outputs: NamedTensors, order: readonly string[]): string {
+/** An output [N, ..., 1] without its trailing 1, for callers who sent flat instances. */
+function squeezeTrailingOne(t: Tensor): Tensor {
+  return t.shape.length >= 2 && t.shape.at(-1) === 1 ? { ...t, shape: t.shape.slice(0, -1) } : t;
+}
+
+/**
+ * The predict reply; the request's format (not the model) decides its shape. With
+ * `squeeze` (see PredictRequest) outputs lose a trailing dimension of 1.
+ */
+export function encodePredictResponse(format: PredictFormat, raw: NamedTensors, order: readonly string[], squeeze = false): string {
+  const outputs: NamedTensors = squeeze ? Object.fromEntries(Object.entries(raw).map(([n, t]) => [n, squeezeTrailingOne(t)])) : raw;
   const names = order.filter((n) => outputs[n]);
   if (format === 'row') return writeRows(outputs, names);
   if (names.length === 1) return `{"outputs": ${writeNested(outputs[names[0]!]!, outputs[names[0]!]!.shape, 0, names[0]!)}}`;

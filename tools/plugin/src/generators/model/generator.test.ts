@@ -84,13 +84,32 @@ describe('model generator', () => {
   });
 
   it.each([
-    ['Churn', 'not a DNS-1123 label'],
-    ['churn_api', 'not a DNS-1123 label'],
-    ['-churn', 'not a DNS-1123 label'],
-    ['a'.repeat(64), 'at most 63'],
-  ])('refuses the name %s', async (name, message) => {
-    await expect(modelGenerator(tree, { name })).rejects.toThrow(message);
+    [{ name: 'churn/api' }, 'Model name "churn/api" cannot be served'],
+    [{ name: 'v1:predict' }, 'cannot be served'],
+    [{ name: '-churn' }, 'cannot be served'],
+    [{ name: 'a'.repeat(64) }, 'at most 63 (give a shorter one with --app-name)'],
+    [{ name: 'half_plus_two', appName: 'Half_Plus_Two' }, 'App name "Half_Plus_Two" is not a DNS-1123 label'],
+  ])('refuses %j', async (options, message) => {
+    await expect(modelGenerator(tree, options)).rejects.toThrow(message);
     expect(tree.listChanges().filter((c) => c.path.startsWith('apps/') || c.path.startsWith('models/'))).toEqual([]);
+  });
+
+  it.each([
+    ['half_plus_two', undefined, 'half-plus-two'],
+    ['ResNet50_v2', undefined, 'resnet50-v2'],
+    ['half_plus_two', 'hpt', 'hpt'],
+  ])('serves model %s from app %s → apps/%s', async (name, appName, app) => {
+    await modelGenerator(tree, { name, appName, from: IRIS_ONNX });
+    expect(readJson(tree, `models/${name}/model.json`).name).toBe(name);
+    expect(readJson(tree, `apps/${app}/project.json`).name).toBe(app);
+    expect(readJson(tree, `apps/${app}/project.json`).namedInputs.model).toEqual([`{workspaceRoot}/models/${name}/**/*`]);
+    expect(tree.read(`apps/${app}/src/main.ts`, 'utf-8')).toContain(`serve({ model: '${name}', hooks })`);
+    expect(tree.read(`apps/${app}/Dockerfile`, 'utf-8')).toContain(`COPY --chown=node:node models/${name} /models/${name}`);
+    expect(parse(tree.read(`apps/${app}/k8s/base/deployment.yaml`, 'utf-8')!).metadata.name).toBe(app);
+    expect(Object.keys(parse(tree.read('docker-compose.yml', 'utf-8')!).services)).toEqual([app]);
+    await removeModelGenerator(tree, { name, appName });
+    expect(tree.exists(`apps/${app}`)).toBe(false);
+    expect(tree.exists(`models/${name}`)).toBe(false);
   });
 
   it('never overwrites an existing model', async () => {

@@ -11,7 +11,19 @@ function roleOf(name: string): string {
  * models/<name>/model.json. From an ONNX signature it is complete: each input takes the
  * record field of its own name, which the team can rename in `field`.
  */
-export function modelConfig(name: string, backend: string, signature?: { inputs: SignatureEntry[]; outputs: SignatureEntry[] }, artifact?: string) {
+export interface ModelJson {
+  name: string;
+  backend: string;
+  artifact?: string;
+  inputs?: { name: string; dtype: string; shape: number[]; field?: string; fields?: string[] }[];
+  outputs?: { name: string; role: string }[];
+  transformer?: { artifact: string };
+  getScore?: { output?: string };
+  versionPolicy: { latest: { numVersions: number } };
+  labels: Record<string, number>;
+}
+
+export function modelConfig(name: string, backend: string, signature?: { inputs: SignatureEntry[]; outputs: SignatureEntry[] }, artifact?: string): ModelJson {
   return {
     name,
     backend,

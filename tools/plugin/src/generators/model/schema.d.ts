@@ -1,7 +1,16 @@
 export interface ModelGeneratorSchema {
+  /** The served model name, in every URL (TF Serving names such as half_plus_two are fine). */
   name: string;
+  /** The app / Kubernetes name (DNS-1123); default: derived from name. */
+  appName?: string;
   backend?: 'onnx' | 'tfjs' | 'tfserving';
   from?: string;
+  /** An ONNX transformer in front of the model (copied as models/<name>/1/transformer.onnx). */
+  transformer?: string;
+  /** Records as old callers send them: maps fields onto inputs and writes models/<name>/sample.json. */
+  sample?: string;
+  /** {"<input>": ["field", ...]} for inputs that pack several fields, when the model's metadata has none. */
+  columns?: string;
   port?: number;
   tags?: string;
 }
