@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { checkAnswers, checkLabels, probeBinary, type CheckData } from './agreement.js';
 import { binaryInferRequest, inferResponseHeader, type ModelInput } from './binary-body.js';
 import { missingPrerequisites, PYTHON, pythonVersions } from './prerequisites.js';
-import { freePort, killAll, spawnServer, stopServer, treeRssMb, waitReady } from './processes.js';
+import { freePort, killAll, spawnServer, stopServer, treeMemory, waitReady } from './processes.js';
 import { markdown, targets, type CellId, type Results, type ServerResult } from './report.js';
 import { appMain, serverSpecs, type ServerSpec } from './servers.js';
 import { runCell, wrkVersion, type Cell } from './wrk.js';
@@ -129,10 +129,11 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
       await checkLabels(spec.id, base + spec.scorePath, ctx.check, ctx.bodies);
       log(`  labels: scikit-learn's for all ${ctx.check.records.length} check records`);
       await sleep(1000);
-      const idle = await treeRssMb(server.pid);
-      result.rssIdleMb = idle.mb;
+      const idle = await treeMemory(server.pid);
+      result.rssIdleMb = idle.rssMb;
+      result.pssIdleMb = idle.pssMb;
       result.processes = idle.processes;
-      log(`  RSS idle ${idle.mb.toFixed(1)} MB over ${idle.processes} process(es)`);
+      log(`  idle: RSS ${idle.rssMb.toFixed(1)} MB, PSS ${idle.pssMb.toFixed(1)} MB over ${idle.processes} process(es)`);
     } else {
       await checkAnswers(spec.id, base + spec.scorePath, [ctx.bodies.one, ctx.bodies.batch]);
     }
@@ -161,8 +162,10 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
       await sleep(500);
     }
     if (spec.servesModel) {
-      result.rssAfterLoadMb = (await treeRssMb(server.pid)).mb;
-      log(`  RSS after load ${result.rssAfterLoadMb.toFixed(1)} MB`);
+      const after = await treeMemory(server.pid);
+      result.rssAfterLoadMb = after.rssMb;
+      result.pssAfterLoadMb = after.pssMb;
+      log(`  after load: RSS ${after.rssMb.toFixed(1)} MB, PSS ${after.pssMb.toFixed(1)} MB`);
     }
     return result;
   } finally {

@@ -19,10 +19,22 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Kill every server still running; safe to call from exit handlers (synchronous). */
+/** Load generators and other helpers: plain children, killed with the servers. */
+const helpers = new Set<ChildProcess>();
+
+/** Kill every server and helper still running; safe to call from exit handlers (synchronous). */
 export function killAll(): void {
   for (const child of running) killGroup(child, 'SIGKILL');
   running.clear();
+  for (const child of helpers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  helpers.clear();
+}
+
+/** Have `child` killed if the harness stops before it ends (Ctrl-C during a wrk cell). */
+export function trackHelper(child: ChildProcess): void {
+  installHandlers();
+  helpers.add(child);
+  child.once('exit', () => helpers.delete(child));
 }
 
 let handlersInstalled = false;
@@ -129,18 +141,34 @@ export async function processTree(root: number): Promise<number[]> {
   return tree;
 }
 
-/** Sum of VmRSS over the process tree, in MB (10^6 bytes). */
-export async function treeRssMb(root: number): Promise<{ mb: number; processes: number }> {
-  let kb = 0;
-  const tree = await processTree(root);
-  for (const pid of tree) {
-    try {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
-      if (m) kb += Number(m[1]);
-    } catch {
-      // Exited meanwhile.
-    }
+export interface TreeMemory {
+  /** Sum of VmRSS, MB (10^6 bytes): what the issue's targets are stated in. */
+  rssMb: number;
+  /**
+   * Sum of Pss, MB: a page shared by several processes is counted once in total; RSS
+   * counts it in each (gunicorn's forked workers share pages with their master).
+   */
+  pssMb: number;
+  processes: number;
+}
+
+async function kbField(file: string, field: string): Promise<number> {
+  try {
+    const text = await readFile(file, 'utf8');
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0; // Exited meanwhile, or no smaps_rollup on this kernel.
   }
-  return { mb: (kb * 1024) / 1e6, processes: tree.length };
+}
+
+export async function treeMemory(root: number): Promise<TreeMemory> {
+  const tree = await processTree(root);
+  let rss = 0;
+  let pss = 0;
+  for (const pid of tree) {
+    rss += await kbField(`/proc/${pid}/status`, 'VmRSS');
+    pss += await kbField(`/proc/${pid}/smaps_rollup`, 'Pss');
+  }
+  return { rssMb: (rss * 1024) / 1e6, pssMb: (pss * 1024) / 1e6, processes: tree.length };
 }

@@ -18,6 +18,8 @@ export interface ServerResult {
   coldStartMs?: number;
   rssIdleMb?: number;
   rssAfterLoadMb?: number;
+  pssIdleMb?: number;
+  pssAfterLoadMb?: number;
   processes?: number;
   cells: Partial<Record<CellId, CellResult>>;
   /** Cells not run, with the reason (never skipped silently). */
@@ -112,7 +114,7 @@ export function markdown(results: Results): string {
   const d = results.dataset;
   lines.push('## The model');
   lines.push('');
-  lines.push(`Real data: vega-datasets' \`seattle-weather.csv\` (${d['rows']} days after the first). Each record is what was known the evening`);
+  lines.push(`Real data: vega-datasets' \`seattle-weather.csv\` (${d['rows']} records, one for every day but the first). Each record is what was known the evening`);
   lines.push(`before a day: ${d['numeric']} numbers (precipitation, temp_max, temp_min, wind on each of the 7 days before; day of year as sin/cos;`);
   lines.push(`null where a day precedes the data) and ${d['categorical']} strings (yesterday's weather, the month). Target: the day's weather`);
   lines.push(`(${(d['classes'] as string[]).join(', ')}). Trained on the first ${d['train']} days, ${d['heldOut']} held out (accuracy ${d['heldOutAccuracy']}).`);
@@ -143,15 +145,17 @@ export function markdown(results: Results): string {
   if (missing.length) lines.push(...missing, '');
   lines.push('## Memory and cold start (the two model servers)');
   lines.push('');
-  lines.push('| server | RSS idle | RSS after load | processes | cold start to ready |');
-  lines.push('|---|---|---|---|---|');
+  lines.push('| server | RSS idle | RSS after load | PSS idle | PSS after load | processes | cold start to ready |');
+  lines.push('|---|---|---|---|---|---|---|');
   for (const s of results.servers.filter((x) => x.rssIdleMb !== undefined)) {
-    lines.push(`| ${s.title} | ${fmt(s.rssIdleMb, 1)} MB | ${fmt(s.rssAfterLoadMb, 1)} MB | ${s.processes ?? '–'} | ${fmt(s.coldStartMs)} ms |`);
+    lines.push(`| ${s.title} | ${fmt(s.rssIdleMb, 1)} MB | ${fmt(s.rssAfterLoadMb, 1)} MB | ${fmt(s.pssIdleMb, 1)} MB | ${fmt(s.pssAfterLoadMb, 1)} MB | ${s.processes ?? '–'} | ${fmt(s.coldStartMs)} ms |`);
   }
   lines.push('');
   lines.push('RSS is VmRSS summed over the process tree (gunicorn: master + 2 workers; modelyard: one process, its worker');
   lines.push('threads included), "idle" after the label check and a 1 s pause, "after load" right after the last cell. Cold start:');
-  lines.push('spawn until `GET /v2/health/ready` (modelyard) or `GET /health` (Flask) answers 200.');
+  lines.push('spawn until `GET /v2/health/ready` (modelyard) or `GET /health` (Flask) answers 200. PSS counts pages shared');
+  lines.push('between processes once: gunicorn\'s workers share what the master held before forking (without `--preload`, as');
+  lines.push('here, each worker imports pandas and scikit-learn itself). The RSS target is about a single-process app.');
   lines.push('');
   lines.push('## Ratios');
   lines.push('');

@@ -1,6 +1,7 @@
 /** One benchmark cell: wrk with post.lua against one URL, its JSON summary parsed. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { trackHelper } from './processes.js';
 
 const script = fileURLToPath(new URL('./post.lua', import.meta.url));
 
@@ -37,6 +38,7 @@ export function runCell(cell: Cell): Promise<CellResult> {
   const env = { ...process.env, BENCH_BODY: cell.bodyFile, BENCH_HEADERS: cell.headersFile ?? '' };
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackHelper(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
