@@ -68,10 +68,10 @@ export async function probeBinary(name: string, inferUrl: string, body: Buffer, 
   try {
     res = await post(inferUrl, body, headers);
   } catch (e) {
-    return { available: false, reason: `POST ${inferUrl} failed: ${(e as Error).message}` };
+    return { available: false, reason: `POST ${new URL(inferUrl).pathname} failed: ${(e as Error).message}` };
   }
   if (res.status !== 200) {
-    return { available: false, reason: `POST ${inferUrl} with Inference-Header-Content-Length answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}` };
+    return { available: false, reason: `POST ${new URL(inferUrl).pathname} with Inference-Header-Content-Length answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}` };
   }
   let answer: { outputs?: { name: string; data?: unknown }[] };
   try {

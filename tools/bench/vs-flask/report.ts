@@ -31,6 +31,7 @@ export interface Results {
   smoke: boolean;
   secondsPerCell: number;
   wrkThreads: number;
+  warmupSeconds: number;
   machine: Record<string, unknown>;
   dataset: Record<string, unknown>;
   servers: ServerResult[];
@@ -103,13 +104,18 @@ export function markdown(results: Results): string {
   lines.push('Written by `npm run bench:vs-flask` (tools/bench/vs-flask/). Compare the **ratios**; the absolute');
   lines.push('figures move with the machine and with whatever else runs on it (see the load average below).');
   if (results.smoke) lines.push('', `> **Smoke run** (${results.secondsPerCell} s per cell): it checks that the harness works; its figures are not a measurement.`);
+  const busiest = Math.max(Number(results.machine['loadBefore']), Number(results.machine['loadAfter']));
+  if (busiest > Number(results.machine['cpus'])) {
+    lines.push('', `> **Busy machine**: the load average reached ${busiest.toFixed(1)} on ${results.machine['cpus']} CPUs during this run, so every server got`);
+    lines.push('> a fraction of a core at varying times. The figures and even the ratios are distorted; re-run on a quiet machine.');
+  }
   lines.push('');
   lines.push(`- date: ${results.date}`);
   lines.push(`- machine: ${m['cpus']} CPUs (nproc), ${m['cpuModel']}, ${fmt(Number(m['memoryGb']), 1)} GB RAM, Linux ${m['kernel']}`);
   lines.push(`- load average (1 min) before / after the run: ${m['loadBefore']} / ${m['loadAfter']}`);
   lines.push(`- Node ${m['node']}, onnxruntime-node ${m['onnxruntime']}; Python ${m['python']}, scikit-learn ${m['scikit-learn']}, pandas ${m['pandas']}, Flask ${m['flask']}, gunicorn ${m['gunicorn']}; ${m['wrk']}`);
   lines.push(`- commit: ${m['commit']}`);
-  lines.push(`- wrk on the same machine, ${results.wrkThreads} thread(s), ${results.secondsPerCell} s per cell, one server at a time, all on 127.0.0.1`);
+  lines.push(`- wrk on the same machine, ${results.wrkThreads} thread(s), ${results.secondsPerCell} s per cell after ${results.warmupSeconds} s of unrecorded warm-up, one server at a time, all on 127.0.0.1`);
   lines.push('');
   const d = results.dataset;
   lines.push('## The model');

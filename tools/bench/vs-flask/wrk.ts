@@ -73,6 +73,6 @@ export async function wrkVersion(): Promise<string> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', () => resolve('unknown'));
-    child.on('exit', () => resolve(out.split('\n')[0]?.trim() || 'unknown'));
+    child.on('exit', () => resolve(out.split('\n')[0]?.replace(/\s*Copyright.*$/, '').trim() || 'unknown'));
   });
 }
