@@ -1,0 +1,193 @@
+/** Results → the issue's targets with pass/fail, and docs/benchmarks/vs-flask.md. */
+import type { CellResult } from './wrk.js';
+import type { ServerId } from './servers.js';
+
+export type CellId = 'one-c1' | 'one-c8' | 'one-c32' | 'batch-c8' | 'binary-c8';
+
+export const CELL_TITLES: Record<CellId, string> = {
+  'one-c1': '1 record, c=1',
+  'one-c8': '1 record, c=8',
+  'one-c32': '1 record, c=32',
+  'batch-c8': '100 records, c=8',
+  'binary-c8': '100 records, c=8, v2 binary',
+};
+
+export interface ServerResult {
+  id: ServerId;
+  title: string;
+  coldStartMs?: number;
+  rssIdleMb?: number;
+  rssAfterLoadMb?: number;
+  pssIdleMb?: number;
+  pssAfterLoadMb?: number;
+  processes?: number;
+  cells: Partial<Record<CellId, CellResult>>;
+  /** Cells not run, with the reason (never skipped silently). */
+  notAvailable: Partial<Record<CellId, string>>;
+}
+
+export interface Results {
+  date: string;
+  smoke: boolean;
+  secondsPerCell: number;
+  wrkThreads: number;
+  warmupSeconds: number;
+  machine: Record<string, unknown>;
+  dataset: Record<string, unknown>;
+  servers: ServerResult[];
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  /** undefined: this benchmark cannot measure it, or the cell was not available. */
+  pass?: boolean;
+}
+
+const fmt = (n: number | undefined, digits = 0): string =>
+  n === undefined || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+const times = (r: number | undefined): string => (r === undefined ? '–' : `${fmt(r, r < 10 ? 2 : 1)}×`);
+const pct = (r: number | undefined): string => (r === undefined ? '–' : `${fmt(r * 100, 0)} %`);
+
+function cell(results: Results, server: ServerId, id: CellId): CellResult | undefined {
+  return results.servers.find((s) => s.id === server)?.cells[id];
+}
+
+function errorCount(r: CellResult | undefined): number {
+  if (!r) return 0;
+  const e = r.errors;
+  return e.connect + e.read + e.write + e.status + e.timeout;
+}
+
+/** A figure from a cell with errors is not a pass, whatever its value. */
+function clean(r: CellResult | undefined): boolean {
+  return r !== undefined && errorCount(r) === 0;
+}
+
+export function targets(results: Results): Target[] {
+  const my = (id: CellId) => cell(results, 'modelyard', id);
+  const flask = (id: CellId) => cell(results, 'flask', id);
+  const json = (id: CellId) => cell(results, 'node-json', id);
+  const modelyard = results.servers.find((s) => s.id === 'modelyard');
+  const out: Target[] = [];
+  const ratioTarget = (target: string, a: CellResult | undefined, b: CellResult | undefined, min: number, asPct: boolean, field: 'requestsPerSecond' | 'recordsPerSecond') => {
+    const r = ratio(a?.[field], b?.[field]);
+    out.push({ target, measured: asPct ? pct(r) : times(r), pass: r === undefined ? undefined : r >= min && clean(a) && clean(b) });
+  };
+  ratioTarget('1 record, c=32: modelyard ≥ 18× gunicorn×2', my('one-c32'), flask('one-c32'), 18, false, 'requestsPerSecond');
+  ratioTarget('1 record, c=32: modelyard ≥ 35 % of bare node:http + JSON.parse', my('one-c32'), json('one-c32'), 0.35, true, 'requestsPerSecond');
+  const p99 = my('one-c32')?.p99Ms;
+  out.push({ target: '1 record, c=32: modelyard p99 ≤ 8 ms', measured: `${fmt(p99, 1)} ms`, pass: p99 === undefined ? undefined : p99 <= 8 });
+  ratioTarget('1 record, c=1: modelyard ≥ 60 % of bare node:http + JSON.parse', my('one-c1'), json('one-c1'), 0.6, true, 'requestsPerSecond');
+  ratioTarget('100 records, c=8, JSON: modelyard ≥ 5× gunicorn×2 records/s', my('batch-c8'), flask('batch-c8'), 5, false, 'recordsPerSecond');
+  ratioTarget('100 records, c=8, JSON: modelyard ≥ 1× bare node:http + JSON.parse records/s', my('batch-c8'), json('batch-c8'), 1, false, 'recordsPerSecond');
+  const binaryMissing = modelyard?.notAvailable['binary-c8'];
+  if (binaryMissing) out.push({ target: '100 records, v2 binary extension: ≥ 4× the JSON records/s', measured: `not available: ${binaryMissing}` });
+  else ratioTarget('100 records, v2 binary extension: ≥ 4× the JSON records/s', my('binary-c8'), my('batch-c8'), 4, false, 'recordsPerSecond');
+  const rss = modelyard?.rssIdleMb;
+  out.push({ target: 'modelyard RSS idle ≤ 90 MB', measured: `${fmt(rss, 1)} MB`, pass: rss === undefined ? undefined : rss <= 90 });
+  const cold = modelyard?.coldStartMs;
+  out.push({ target: 'modelyard cold start to ready ≤ 1 s', measured: `${fmt(cold, 0)} ms`, pass: cold === undefined ? undefined : cold <= 1000 });
+  out.push({ target: 'one data plane for the four protocols; a lint rule against upward imports; existing tests pass', measured: 'not measured by this benchmark (see the lint rule and `npm test`)' });
+  return out;
+}
+
+const mark = (pass: boolean | undefined): string => (pass === undefined ? '–' : pass ? 'pass' : '**FAIL**');
+
+export function markdown(results: Results): string {
+  const cellIds = Object.keys(CELL_TITLES) as CellId[];
+  const lines: string[] = [];
+  const m = results.machine;
+  lines.push('# modelyard vs the old Flask service');
+  lines.push('');
+  lines.push('Written by `npm run bench:vs-flask` (tools/bench/vs-flask/). Compare the **ratios**; the absolute');
+  lines.push('figures move with the machine and with whatever else runs on it (see the load average below).');
+  if (results.smoke) lines.push('', `> **Smoke run** (${results.secondsPerCell} s per cell): it checks that the harness works; its figures are not a measurement.`);
+  const busiest = Math.max(Number(results.machine['loadBefore']), Number(results.machine['loadAfter']));
+  if (busiest > Number(results.machine['cpus'])) {
+    lines.push('', `> **Busy machine**: the load average reached ${busiest.toFixed(1)} on ${results.machine['cpus']} CPUs during this run, so every server got`);
+    lines.push('> a fraction of a core at varying times. The figures and even the ratios are distorted; re-run on a quiet machine.');
+  }
+  lines.push('');
+  lines.push(`- date: ${results.date}`);
+  lines.push(`- machine: ${m['cpus']} CPUs (nproc), ${m['cpuModel']}, ${fmt(Number(m['memoryGb']), 1)} GB RAM, Linux ${m['kernel']}`);
+  lines.push(`- load average (1 min) before / after the run: ${m['loadBefore']} / ${m['loadAfter']}`);
+  lines.push(`- Node ${m['node']}, onnxruntime-node ${m['onnxruntime']}; Python ${m['python']}, scikit-learn ${m['scikit-learn']}, pandas ${m['pandas']}, Flask ${m['flask']}, gunicorn ${m['gunicorn']}; ${m['wrk']}`);
+  lines.push(`- commit: ${m['commit']}`);
+  lines.push(`- wrk on the same machine, ${results.wrkThreads} thread(s), ${results.secondsPerCell} s per cell after ${results.warmupSeconds} s of unrecorded warm-up, one server at a time, all on 127.0.0.1`);
+  lines.push('');
+  const d = results.dataset;
+  lines.push('## The model');
+  lines.push('');
+  lines.push(`Real data: vega-datasets' \`seattle-weather.csv\` (${d['rows']} records, one for every day but the first). Each record is what was known the evening`);
+  lines.push(`before a day: ${d['numeric']} numbers (precipitation, temp_max, temp_min, wind on each of the 7 days before; day of year as sin/cos;`);
+  lines.push(`null where a day precedes the data) and ${d['categorical']} strings (yesterday's weather, the month). Target: the day's weather`);
+  lines.push(`(${(d['classes'] as string[]).join(', ')}). Trained on the first ${d['train']} days, ${d['heldOut']} held out (accuracy ${d['heldOutAccuracy']}).`);
+  lines.push('Pipeline: `SimpleImputer` + `StandardScaler` on the numbers, `OneHotEncoder(handle_unknown="ignore")` on the strings,');
+  lines.push('`LogisticRegression`; transformer and model pickled separately for Flask, the same fitted pipeline written to ONNX for');
+  lines.push('modelyard (one `[N, 1]` input per column, as skl2onnx names a DataFrame\'s; built with tools/models/onnx_graphs.py because');
+  lines.push('skl2onnx is not packaged for Debian). Before measuring, both servers gave scikit-learn\'s own label for every held-out record,');
+  lines.push('for the first days (null lags), one record at a time and in batches.');
+  lines.push('');
+  lines.push('Every server gets the same bodies: `POST /get_score` with `{"data": [1 record]}` or `{"data": [100 records]}`.');
+  lines.push('');
+  lines.push('## Throughput (requests/s; records/s for 100-record bodies) and latency');
+  lines.push('');
+  lines.push(`| server | ${cellIds.map((c) => CELL_TITLES[c]).join(' | ')} |`);
+  lines.push(`|---|${cellIds.map(() => '---').join('|')}|`);
+  for (const s of results.servers) {
+    const row = cellIds.map((id) => {
+      const r = s.cells[id];
+      if (!r) return s.notAvailable[id] ? 'not available' : '–';
+      const figure = id.startsWith('one') ? `${fmt(r.requestsPerSecond)} req/s` : `${fmt(r.recordsPerSecond / 1000, 1)} k rec/s`;
+      const errs = errorCount(r);
+      return `${figure}<br>p50 ${fmt(r.p50Ms, 2)} / p99 ${fmt(r.p99Ms, 2)} ms${errs ? `<br>**${errs} errors**` : ''}`;
+    });
+    lines.push(`| ${s.title} | ${row.join(' | ')} |`);
+  }
+  lines.push('');
+  const missing = results.servers.flatMap((s) => Object.entries(s.notAvailable).map(([id, why]) => `- ${s.id}, ${CELL_TITLES[id as CellId]}: not available — ${why}`));
+  if (missing.length) lines.push(...missing, '');
+  lines.push('## Memory and cold start (the two model servers)');
+  lines.push('');
+  lines.push('| server | RSS idle | RSS after load | PSS idle | PSS after load | processes | cold start to ready |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const s of results.servers.filter((x) => x.rssIdleMb !== undefined)) {
+    lines.push(`| ${s.title} | ${fmt(s.rssIdleMb, 1)} MB | ${fmt(s.rssAfterLoadMb, 1)} MB | ${fmt(s.pssIdleMb, 1)} MB | ${fmt(s.pssAfterLoadMb, 1)} MB | ${s.processes ?? '–'} | ${fmt(s.coldStartMs)} ms |`);
+  }
+  lines.push('');
+  lines.push('RSS is VmRSS summed over the process tree (gunicorn: master + 2 workers; modelyard: one process, its worker');
+  lines.push('threads included), "idle" after the label check and a 1 s pause, "after load" right after the last cell. Cold start:');
+  lines.push('spawn until `GET /v2/health/ready` (modelyard) or `GET /health` (Flask) answers 200. PSS counts pages shared');
+  lines.push('between processes once: gunicorn\'s workers share what the master held before forking (without `--preload`, as');
+  lines.push('here, each worker imports pandas and scikit-learn itself). The RSS target is about a single-process app.');
+  lines.push('');
+  lines.push('## Ratios');
+  lines.push('');
+  lines.push('| cell | modelyard ÷ gunicorn×2 | modelyard ÷ node:http + JSON | modelyard ÷ node:http constant |');
+  lines.push('|---|---|---|---|');
+  for (const id of cellIds.filter((c) => c !== 'binary-c8')) {
+    const my = cell(results, 'modelyard', id)?.requestsPerSecond;
+    lines.push(`| ${CELL_TITLES[id]} | ${times(ratio(my, cell(results, 'flask', id)?.requestsPerSecond))} | ${pct(ratio(my, cell(results, 'node-json', id)?.requestsPerSecond))} | ${pct(ratio(my, cell(results, 'node-constant', id)?.requestsPerSecond))} |`);
+  }
+  lines.push('');
+  lines.push('## The issue\'s targets (issue 9)');
+  lines.push('');
+  lines.push('| target | measured | |');
+  lines.push('|---|---|---|');
+  for (const t of targets(results)) lines.push(`| ${t.target} | ${t.measured} | ${mark(t.pass)} |`);
+  lines.push('');
+  lines.push('## Run it');
+  lines.push('');
+  lines.push('```sh');
+  lines.push('sudo apt-get install -y python3-sklearn python3-pandas python3-flask python3-onnx gunicorn wrk   # once');
+  lines.push('npm run bench:vs-flask                    # 10 s per cell → docs/benchmarks/vs-flask.{md,json}');
+  lines.push('npm run bench:vs-flask -- --smoke         # 2 s per cell, checks the harness → tmp/bench-vs-flask/');
+  lines.push('npm run bench:vs-flask -- --seconds 30 --wrk-threads 2');
+  lines.push('```');
+  lines.push('');
+  lines.push('Run it on a quiet machine: every server shares the cores with wrk, and with anything else running.');
+  lines.push('');
+  return lines.join('\n');
+}

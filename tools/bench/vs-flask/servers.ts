@@ -1,0 +1,85 @@
+/** The four servers measured, and how each is started and asked whether it is ready. */
+import { join } from 'node:path';
+
+export type ServerId = 'flask' | 'modelyard' | 'node-json' | 'node-constant';
+
+export interface ServerSpec {
+  id: ServerId;
+  title: string;
+  command: string;
+  args: (port: number) => string[];
+  env: (port: number) => NodeJS.ProcessEnv;
+  cwd?: string;
+  /** GET path that answers 200 once the server can take traffic. */
+  readyPath: string;
+  /** POST path of the scoring request; the same body for every server. */
+  scorePath: string;
+  /** Serves the model: its labels are checked and its RSS and cold start reported. */
+  servesModel: boolean;
+}
+
+export interface Layout {
+  root: string;
+  here: string;
+  scratch: string;
+}
+
+export function serverSpecs({ root, here, scratch }: Layout): ServerSpec[] {
+  const base = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+  const specs: ServerSpec[] = [
+    {
+      id: 'flask',
+      title: 'the old Flask service, gunicorn, 2 sync workers',
+      command: 'gunicorn',
+      args: (port) => ['--workers', '2', '--worker-class', 'sync', '--bind', `127.0.0.1:${port}`, 'flask_app:app'],
+      env: () => ({ ...base, ARTIFACTS_DIR: join(scratch, 'flask') }),
+      cwd: here,
+      readyPath: '/health',
+      scorePath: '/get_score',
+      servesModel: true,
+    },
+    {
+      id: 'modelyard',
+      title: 'modelyard, generated-style app, built JS (`node app/dist/main.js`)',
+      command: process.execPath,
+      args: () => [join(scratch, 'app', 'dist', 'main.js')],
+      // As the app runs in its image: settings from the environment, default log level.
+      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, 'models') }),
+      cwd: root,
+      readyPath: '/v2/health/ready',
+      scorePath: '/get_score',
+      servesModel: true,
+    },
+    {
+      id: 'node-json',
+      title: 'bare `node:http`: read the body, `JSON.parse`, `JSON.stringify` a small reply',
+      command: process.execPath,
+      args: () => [join(here, 'bare-json.mjs')],
+      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port) }),
+      readyPath: '/',
+      scorePath: '/get_score',
+      servesModel: false,
+    },
+    {
+      id: 'node-constant',
+      title: 'bare `node:http`, body read but not parsed, constant reply',
+      command: process.execPath,
+      args: () => [join(here, 'bare-constant.mjs')],
+      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port) }),
+      readyPath: '/',
+      scorePath: '/get_score',
+      servesModel: false,
+    },
+  ];
+  return specs;
+}
+
+/** The generated app's main.ts (tools/plugin's template) as tsc emits it, for the benchmark's model. */
+export function appMain(modelName: string): string {
+  return [
+    "import { serve } from '@modelyard/runtime';",
+    '// HOST, PORT and MODELS_DIR come from the environment.',
+    `await serve({ model: ${JSON.stringify(modelName)}, hooks: {} });`,
+    '',
+  ].join('\n');
+}
