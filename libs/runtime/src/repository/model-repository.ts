@@ -51,7 +51,7 @@ interface Failure {
  */
 export class ModelRepository {
   readonly name: string;
-  /** Replaced as a whole when model.json is edited (config/reload-config.ts). */
+  /** Replaced as a whole when model.json is edited (inference/reload-config.ts). */
   config: ModelConfig;
   private readonly available = new Map<number, Servable>();
   private readonly states = new Map<number, VersionStatus>();

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { loadBackend } from '../backends/load-backend.js';
 import { loadModelConfig } from '../config/load-config.js';
-import { watchModelConfig } from '../config/reload-config.js';
+import { watchModelConfig } from '../inference/reload-config.js';
 import type { Hooks } from '../inference/hooks.js';
 import { ModelSet, type ServedModel } from '../inference/served-model.js';
 import { ModelRepository } from '../repository/model-repository.js';

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import type { ServedModel } from '../inference/served-model.js';
+import type { ServedModel } from './served-model.js';
 import { checkConfigAgainstSignature } from '../repository/check-signature.js';
-import { CONFIG_FILE, parseModelConfig } from './load-config.js';
-import type { ModelConfig } from './schema.js';
+import { CONFIG_FILE, parseModelConfig } from '../config/load-config.js';
+import type { ModelConfig } from '../config/schema.js';
 
 /**
  * model.json edited while the app runs. What a request reads — the field mapping, outputs,
@@ -24,7 +24,12 @@ export interface ConfigWatcher {
   stop(): void;
 }
 
-export function watchModelConfig(model: ServedModel, modelDir: string, logger: Logger): ConfigWatcher {
+export interface WatchOptions {
+  /** Poll on the model's own pollSeconds (the app); false leaves every look to check() (tests). */
+  poll?: boolean;
+}
+
+export function watchModelConfig(model: ServedModel, modelDir: string, logger: Logger, options: WatchOptions = {}): ConfigWatcher {
   const file = join(modelDir, CONFIG_FILE);
   const log = logger.child({ model: model.name, file });
   let lastText: string | undefined;
@@ -82,7 +87,7 @@ export function watchModelConfig(model: ServedModel, modelDir: string, logger: L
     timer = setTimeout(() => void check().finally(schedule), model.config.pollSeconds * 1000);
     timer.unref();
   };
-  void check().finally(schedule);
+  if (options.poll ?? true) void check().finally(schedule);
   return {
     check,
     stop() {
