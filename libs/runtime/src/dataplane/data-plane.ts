@@ -55,7 +55,27 @@ export class DataPlane {
     this.metrics = options.metrics;
     this.logger = options.logger;
     this.accepting = options.accepting ?? (() => true);
-    for (const m of this.models.all()) this.admissions.set(m.name, new Admission(m.name, m.config.admission));
+    for (const m of this.models.all()) {
+      this.admissions.set(m.name, new Admission(m.name, m.config.admission));
+      // Built after the first load: a label that points past what is served is worth a warning now.
+      for (const problem of this.labelProblems(m)) this.logger.warn({ model: m.name, label: problem.label, version: problem.version }, problem.error);
+    }
+  }
+
+  /**
+   * Labels pointing at a version that is neither loaded nor being loaded: outside the
+   * version policy, or not on disk. Requests through them get 404 (as in TF Serving).
+   */
+  labelProblems(model: ServedModel): { label: string; version: number; error: string }[] {
+    const known = new Set(model.repository.status().map((v) => v.version));
+    const available = new Set(model.repository.availableVersions());
+    return Object.entries(model.config.labels)
+      .filter(([, version]) => !available.has(version) && !known.has(version))
+      .map(([label, version]) => ({
+        label,
+        version,
+        error: `label "${label}" points at version ${version}, which is not served: it is outside the version policy or not on disk`,
+      }));
   }
 
   /** The process answers: liveness never depends on the models. */
@@ -93,9 +113,17 @@ export class DataPlane {
     }
   }
 
-  /** Every version the repository knows, newest first, with its state (TF Serving's status). */
+  /**
+   * Every version the repository knows, newest first, with its state (TF Serving's status);
+   * a version that only a label names shows as END with the label's problem as its error.
+   */
   status(model: ServedModel): VersionStatus[] {
-    return model.repository.status();
+    const versions = model.repository.status();
+    const byVersion = new Map<number, string[]>();
+    for (const p of this.labelProblems(model)) byVersion.set(p.version, [...(byVersion.get(p.version) ?? []), p.error]);
+    if (byVersion.size === 0) return versions;
+    const extra = [...byVersion].map(([version, errors]): VersionStatus => ({ version, state: 'END', error: errors.join('; ') }));
+    return [...versions, ...extra].sort((a, b) => b.version - a.version);
   }
 
   availableVersions(model: ServedModel): number[] {

@@ -5,11 +5,12 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendFailure, classifyBackendError, invalidArgument } from '../errors.js';
 import { copyModel, loadReference, startTestServer, type Reference } from '../testing/fixtures.js';
-import type { ModelServer } from './model-server.js';
+import { createModelServer, type ModelServer } from './model-server.js';
 
 const penguin = { Island: 'Biscoe', 'Beak Length (mm)': 45.1, 'Beak Depth (mm)': 14.5, 'Flipper Length (mm)': 215, 'Body Mass (g)': 5000, Sex: 'FEMALE' };
 const v2Inputs = (bodyMass: string) =>
@@ -226,5 +227,28 @@ describe('the hot path keeps what the tests pin', () => {
     const res = await rawPost(server, '/get_score', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(JSON.stringify({ data: [penguin] })));
     expect(res.status).toBe(200);
     expect(res.body.data![0]!.label).toBe('Gentoo');
+  });
+});
+
+describe('a label outside the version policy', () => {
+  it('is logged at load and shown in the status API', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    // latest 1 serves only version 2; "stable" still points at 1.
+    const dir = await copyModel('penguins', [1, 2], { versionPolicy: { latest: { numVersions: 1 } }, labels: { stable: 1, canary: 2 } });
+    const s = await createModelServer({ modelsDir: dir, models: ['penguins'], logger });
+    try {
+      const warning = lines.map((l) => JSON.parse(l) as { msg: string; label?: string }).find((l) => l.label === 'stable');
+      expect(warning?.msg).toBe('label "stable" points at version 1, which is not served: it is outside the version policy or not on disk');
+      const status = (await request(s.app).get('/v1/models/penguins')).body.model_version_status;
+      expect(status).toEqual([
+        { version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+        { version: '1', state: 'END', status: { error_code: 'UNKNOWN', error_message: warning!.msg } },
+      ]);
+      expect((await post(s, '/v1/models/penguins/labels/stable:predict', '{"instances": [1]}')).body.error).toBe('Servable not found for request: Specific(penguins, 1)');
+      expect(lines.some((l) => l.includes('"label":"canary"'))).toBe(false);
+    } finally {
+      await s.close();
+    }
   });
 });
