@@ -47,5 +47,5 @@ describe('one-way layers (protocols → dataplane → repository → backends)',
     const upward = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line} ${m.message}`));
     expect(upward).toEqual([]);
     expect(results.length).toBeGreaterThan(50);
-  }, 120_000); // linting the whole runtime takes seconds alone, far more on a loaded machine
+  }); // linting the whole runtime takes seconds alone, far more on a loaded machine
 });
