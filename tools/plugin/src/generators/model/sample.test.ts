@@ -93,6 +93,16 @@ describe('--transformer', () => {
     expect(tree.read('apps/flowers/src/main.test.ts', 'utf-8')).toContain("models/flowers/sample.json', import.meta.url)");
   });
 
+  it('sets up the stage in front of a tfjs model too (its inputs cannot be checked from here)', async () => {
+    await modelGenerator(tree, { name: 'cars', backend: 'tfjs', from: join(ROOT, 'libs/runtime/src/testing/fixtures/cars-graph'), transformer: IRIS_TRANSFORMER });
+    const config = readJson(tree, 'models/cars/model.json');
+    expect(config).toMatchObject({ backend: 'tfjs', artifact: 'model.json', transformer: { artifact: 'transformer.onnx' } });
+    expect(config.inputs.map((i: { name: string }) => i.name)).toEqual(IRIS_FIELDS);
+    expect(config.outputs).toBeUndefined();
+    expect(tree.exists('models/cars/1/model.json')).toBe(true);
+    expect(tree.exists('models/cars/1/transformer.onnx')).toBe(true);
+  });
+
   it('refuses a transformer whose outputs are not the model inputs', async () => {
     await expect(modelGenerator(tree, { name: 'flowers', from: IRIS_ONNX, transformer: PENGUINS_ONNX })).rejects.toThrow(
       `--transformer does not fit the model: the model's input "features" is not an output of the transformer`,
