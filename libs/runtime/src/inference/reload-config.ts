@@ -10,9 +10,10 @@ import type { ModelConfig } from '../config/schema.js';
 /**
  * model.json edited while the app runs. What a request reads — the field mapping, outputs,
  * getScore, labels, description — is swapped in live, once the new file is valid and fits
- * every loaded version; what shapes loading (backend, artifact, transformer, version policy,
- * batching, onnx, tfserving, pollSeconds) needs a restart. An edit that cannot be applied is
- * logged once and the running config stays whole: never half of each.
+ * every loaded version; what shapes loading and admission (backend, artifact, transformer,
+ * version policy, batching, admission, onnx, tfserving, pollSeconds: everything not in LIVE)
+ * needs a restart. An edit that cannot be applied is logged once and the running config
+ * stays whole: never half of each.
  */
 const LIVE = new Set<keyof ModelConfig>(['description', 'inputs', 'outputs', 'getScore', 'labels']);
 

@@ -123,8 +123,10 @@ export async function classifyOrRegress(
   model: ServedModel,
   servable: Servable,
   deps: PipelineDeps,
+  /** readExamples(body), when the caller has read them already. */
+  examples?: Record<string, string | number | null>[],
 ): Promise<string> {
-  const records = readExamples(body as JsonValue);
+  const records = examples ?? readExamples(body as JsonValue);
   const signatureName = readSignatureName(body as JsonValue);
   if (signatureName !== SERVING_DEFAULT) throw invalidArgument(`No signature was found with the name: ${signatureName}`);
   const outputs = model.config.outputs ?? [];

@@ -5,7 +5,7 @@ import type { Signature } from '../../tensor/tensor.js';
 import { bodyText } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
-import { classifyOrRegress } from './classify-regress.js';
+import { classifyOrRegress, readExamples } from './classify-regress.js';
 import { tfServingError } from './errors.js';
 import { parseTfServingBody } from './json-parse.js';
 import { parseTfServingPath, type TfServingRoute } from './parse-path.js';
@@ -52,10 +52,12 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       }
       const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: route.kind !== 'predict' || needsLossless(servable?.signature) });
       const signatureName = readSignatureName(body);
+      // :classify/:regress read their examples before the model is resolved, as TF Serving does.
+      const examples = route.kind === 'predict' ? undefined : readExamples(body);
       if (!model || resolveError) throw resolveError;
 
       if (route.kind !== 'predict') {
-        const text = await dp.use(scope, model, selector, (s, pipeline) => classifyOrRegress(route.kind as 'classify' | 'regress', body, model, s, pipeline));
+        const text = await dp.use(scope, model, selector, (s, pipeline) => classifyOrRegress(route.kind as 'classify' | 'regress', body, model, s, pipeline, examples));
         return { status: 200, body: text };
       }
       if (signatureName !== SERVING_DEFAULT) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);

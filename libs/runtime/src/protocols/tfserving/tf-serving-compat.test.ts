@@ -117,6 +117,14 @@ describe(':regress and :classify', () => {
     expect(res.body.error).toContain(message);
   });
 
+  it('reads the examples before it resolves the model, as TF Serving does', async () => {
+    const bad = await post('/v1/models/nope:regress', '{"examples": []}');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain("'examples' value is an empty array");
+    const good = await post('/v1/models/nope:regress', '{"examples": [{"x": 1.0}]}');
+    expect(good.status).toBe(404);
+  });
+
   it('reads the body before it looks at the signature, as TF Serving does', async () => {
     const res = await post('/v1/models/half_plus_two:regress', '{"signature_name": "nope", "examples": []}');
     expect(res.body.error).toContain("'examples' value is an empty array");

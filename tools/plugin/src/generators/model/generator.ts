@@ -93,7 +93,7 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
   if (tfserving) tree.write(`models/${modelName}/models.config`, modelsConfigText(modelName));
 
   const tags = ['type:app', `backend:${backend}`, ...(options.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean)];
-  const substitutions = { name, modelName, port, tags, backend, tfserving, registry: registry(), tfServingVersion: TF_SERVING_VERSION, tmpl: '' };
+  const substitutions = { name, modelName, sample: Boolean(options.sample), port, tags, backend, tfserving, registry: registry(), tfServingVersion: TF_SERVING_VERSION, tmpl: '' };
   generateFiles(tree, join(__dirname, 'files', 'app'), `apps/${name}`, substitutions);
   if (tfserving) generateFiles(tree, join(__dirname, 'files', 'graph'), `apps/${name}`, substitutions);
   addComposeServices(tree, { name, port, tfserving });

@@ -73,8 +73,8 @@ describe('--sample', () => {
     ['a value of the wrong type', { from: IRIS_NAMED, sample: () => file('r.json', [{ ...iris.records[0], sepal_width: 'wide' }]) }, 'sample record 0, field "sepal_width" must be a number or null'],
     ['a sample that is not JSON', { from: IRIS_NAMED, sample: () => file('r.json', '{"data": [') }, 'is not valid JSON'],
     ['a sample without the model', { sample: () => file('r.json', iris.records.slice(0, 1)) }, 'need the model itself: give --from'],
-  ])('refuses %s, changing nothing', async (_label, opts, message) => {
-    const options = { name: 'flowers', from: opts.from, sample: opts.sample(), columns: 'columns' in opts ? opts.columns() : undefined };
+  ])('refuses %s, changing nothing', async (_label, opts: { from?: string; sample: () => string; columns?: () => string }, message) => {
+    const options = { name: 'flowers', from: opts.from, sample: opts.sample(), columns: opts.columns?.() };
     await expect(modelGenerator(tree, options)).rejects.toThrow(message);
     expect(tree.listChanges().filter((c) => c.path.startsWith('apps/') || c.path.startsWith('models/'))).toEqual([]);
   });
@@ -90,6 +90,17 @@ describe('--transformer', () => {
     expect(config.inputs).toEqual(IRIS_FIELDS.map((f) => ({ name: f, dtype: 'float32', shape: [-1, 1], field: f })));
     expect(config.outputs.map((o: { name: string }) => o.name)).toEqual(['probabilities', 'class']);
     expect(readJson(tree, 'models/flowers/sample.json').response.data).toEqual(iris.outputs['class']!.slice(0, 30));
+    expect(tree.read('apps/flowers/src/main.test.ts', 'utf-8')).toContain("models/flowers/sample.json', import.meta.url)");
+  });
+
+  it('sets up the stage in front of a tfjs model too (its inputs cannot be checked from here)', async () => {
+    await modelGenerator(tree, { name: 'cars', backend: 'tfjs', from: join(ROOT, 'libs/runtime/src/testing/fixtures/cars-graph'), transformer: IRIS_TRANSFORMER });
+    const config = readJson(tree, 'models/cars/model.json');
+    expect(config).toMatchObject({ backend: 'tfjs', artifact: 'model.json', transformer: { artifact: 'transformer.onnx' } });
+    expect(config.inputs.map((i: { name: string }) => i.name)).toEqual(IRIS_FIELDS);
+    expect(config.outputs).toBeUndefined();
+    expect(tree.exists('models/cars/1/model.json')).toBe(true);
+    expect(tree.exists('models/cars/1/transformer.onnx')).toBe(true);
   });
 
   it('refuses a transformer whose outputs are not the model inputs', async () => {
