@@ -41,7 +41,11 @@ const INIT = `window.ui = SwaggerUIBundle({
 export function swaggerUiRoutes(): Router {
   const router = Router();
   const dir = distDir();
-  router.get('/docs', (_req, res) => void res.type('html').send(PAGE));
+  router.get('/docs', (req, res) => {
+    // The page's URLs are relative to /docs; /docs/ would resolve them one level too deep.
+    if (req.path.endsWith('/')) return res.redirect(301, '../docs');
+    res.type('html').send(PAGE);
+  });
   router.get('/docs/init.js', (_req, res) => void res.type('js').send(INIT));
   for (const asset of ASSETS) {
     router.get(`/docs/${asset}`, (_req, res, next) => res.sendFile(join(dir, asset), { maxAge: '1h' }, (err) => err && next(err)));

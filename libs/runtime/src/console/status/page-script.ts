@@ -42,27 +42,31 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     return out.sort(function (a, b) { return (a.version + a.protocol).localeCompare(b.version + b.protocol); });
   }
 
-  // One small line chart on a canvas: time on x (the last five minutes), value on y.
-  function drawLines(canvas, lines, unit) {
+  // One small line chart on a canvas: time on x (up to the last five minutes, at least one,
+  // so a fresh app's first points are not squeezed against the right edge), value on y.
+  // A bare chart (the sparkline) has no axes or labels.
+  function drawLines(canvas, lines, unit, bare) {
     var ratio = window.devicePixelRatio || 1;
     var w = canvas.clientWidth, h = canvas.clientHeight;
     if (canvas.width !== w * ratio) { canvas.width = w * ratio; canvas.height = h * ratio; }
     var ctx = canvas.getContext('2d');
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    var left = 44, right = 6, top = 6, bottom = 16;
-    var t1 = state.now || Date.now(), t0 = t1 - WINDOW_MS;
+    var left = bare ? 1 : 44, right = bare ? 1 : 6, top = bare ? 2 : 6, bottom = bare ? 2 : 16;
+    var t1 = state.now || Date.now(), t0 = Math.min(t1 - 60 * 1000, Math.max(t1 - WINDOW_MS, state.startedAt));
     var max = 0;
     lines.forEach(function (l) { l.points.forEach(function (p) { if (p[1] !== null && p[1] > max) max = p[1]; }); });
     max = max > 0 ? max * 1.15 : 1;
     ctx.strokeStyle = '#e5e7eb'; ctx.fillStyle = '#6b7280'; ctx.font = '10px system-ui, sans-serif'; ctx.lineWidth = 1;
-    for (var g = 0; g <= 2; g++) {
+    for (var g = 0; g <= 2 && !bare; g++) {
       var gy = top + (h - top - bottom) * (1 - g / 2);
       ctx.beginPath(); ctx.moveTo(left, gy); ctx.lineTo(w - right, gy); ctx.stroke();
       ctx.fillText(fmt(max * g / 2, max < 10 ? 2 : 0) + (g === 2 ? ' ' + unit : ''), 2, gy + 3);
     }
-    ctx.fillText('-5 min', left, h - 3);
-    ctx.fillText('now', w - right - 20, h - 3);
+    if (!bare) {
+      ctx.fillText('-' + Math.round((t1 - t0) / 60000) + ' min', left, h - 3);
+      ctx.fillText('now', w - right - 20, h - 3);
+    }
     var x = function (t) { return left + (w - left - right) * (t - t0) / (t1 - t0); };
     var y = function (v) { return top + (h - top - bottom) * (1 - v / max); };
     lines.forEach(function (l) {
@@ -180,7 +184,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       var series = seriesOf(m.name);
       var totalRate = new Map();
       series.forEach(function (s) { s.points.forEach(function (p) { totalRate.set(p[0], (totalRate.get(p[0]) || 0) + p[1]); }); });
-      drawLines($('.spark', c), [{ color: '#2563eb', points: Array.from(totalRate.entries()).sort(function (a, b) { return a[0] - b[0]; }) }], '/s');
+      drawLines($('.spark', c), [{ color: '#2563eb', points: Array.from(totalRate.entries()).sort(function (a, b) { return a[0] - b[0]; }) }], '/s', true);
       var open = state.open.has(m.name);
       c.classList.toggle('open', open);
       if (!open) return;

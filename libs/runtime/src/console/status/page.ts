@@ -6,6 +6,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>status — modelyard</title>
 <link rel="stylesheet" href="status-page.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header>
@@ -52,7 +53,7 @@ table.versions { border-collapse: collapse; margin-bottom: .5em; }
 table.versions th, table.versions td { text-align: left; padding: .15em .8em .15em 0; border-bottom: 1px solid #f3f4f6; }
 td.state.available { color: #15803d; } td.state.loading { color: #b45309; } td.state.end { color: #b91c1c; }
 td.details { color: #4b5563; }
-.charts { display: flex; gap: 1em; flex-wrap: wrap; }
+.charts { display: flex; gap: 1em; flex-wrap: wrap; align-items: flex-start; }
 .charts figure { margin: 0; }
 .charts canvas { width: 300px; height: 110px; display: block; }
 figcaption { color: #6b7280; font-size: 12px; }

@@ -138,7 +138,8 @@ export class TrafficHistory {
     }
     for (const [model, c] of models) {
       let ring = this.perModel.get(model);
-      if (!ring) this.perModel.set(model, (ring = []));
+      // A model first seen now had no traffic at the previous sample: start its window there.
+      if (!ring) this.perModel.set(model, (ring = this.lastAt ? [{ at: this.lastAt, c: empty(this.bounds.length) }] : []));
       ring.push({ at, c });
       if (ring.length > this.window + 1) ring.shift();
     }
