@@ -73,7 +73,7 @@ describe('/ (status page)', () => {
     const counter = page.locator('#total-requests');
     const before = Number(await counter.textContent());
     const latency = card.locator('canvas.latency-chart');
-    const plotBefore = await latency.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const plotBefore = await latency.evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
 
     // ~6 s of traffic to both versions over three protocols, so the plots have several points
     const post = (path: string, body: unknown) =>
@@ -95,7 +95,7 @@ describe('/ (status page)', () => {
     }
     await expect.poll(async () => Number(await counter.textContent()), { timeout: 20_000 }).toBeGreaterThanOrEqual(before + sent);
     await expect.poll(async () => Number(await latency.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(3);
-    expect(await latency.evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(plotBefore);
+    expect(await latency.evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL())).not.toBe(plotBefore);
     expect(await card.locator('.legend').textContent()).toMatch(/v1 tfserving.*v1 v2.*v2 legacy/s);
     expect(await card.locator('.rps').textContent()).toMatch(/[1-9][\d.]* req\/s/);
 
