@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../testing/example-apps.js';
+import { startExampleApp, startYardApp, type ExampleApp } from '../testing/example-apps.js';
 import { loadReference, maxAbsDiff, sleep, WORKSPACE_MODELS, type Reference } from '../testing/fixtures.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -105,9 +105,52 @@ describe('/ (status page)', () => {
     await page.fill('#search', 'peng');
     await expect.poll(() => card.isVisible()).toBe(true);
 
+    // the screenshot for the README: the page, not the empty viewport below it
+    await page.setViewportSize({ width: 1280, height: 420 });
     const dir = process.env['UPDATE_SCREENSHOTS'] ? join(WORKSPACE_MODELS, '..', 'docs', 'images') : tmpdir();
     await mkdir(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'status-page.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('/ with a yard of 100 models', () => {
+  let yard: ExampleApp & { names: string[] };
+  beforeAll(async () => {
+    yard = await startYardApp(100);
+  }, 180_000);
+  afterAll(() => yard?.close());
+
+  it('lists them all, finds one by search, and puts the busy one first when sorted by traffic', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${yard.url}/`);
+    await expect.poll(() => page.locator('#shown').textContent(), { timeout: 15_000 }).toBe('100 of 100 models');
+    // a yard does not open every card: plots are drawn only for the cards someone opens
+    expect(await page.locator('section.model.open').count()).toBe(0);
+
+    const busy = 'yard-073';
+    const record = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6, petal_width: 2.5 };
+    for (let i = 0; i < 30; i++) {
+      const res = await fetch(`${yard.url}/v2/models/${busy}/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: Object.values(record) }] }),
+      });
+      expect(res.status).toBe(200);
+    }
+    await expect.poll(() => page.locator('section.model').first().getAttribute('data-model'), { timeout: 20_000 }).toBe(busy);
+
+    await page.fill('#search', '-042');
+    await expect.poll(() => page.locator('#shown').textContent()).toBe('1 of 100 models');
+    expect(await page.locator('section.model:not([hidden])').getAttribute('data-model')).toBe('yard-042');
+
+    // status.json stays small enough to poll every 2 s
+    const body = await (await fetch(`${yard.url}/status.json`)).text();
+    expect(body.length).toBeLessThan(300_000);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type RunningServer } from '../server/serve.js';
@@ -40,6 +40,31 @@ export async function startExampleApp(model: string): Promise<ExampleApp> {
       await server.shutdown();
       await peer.shutdown();
       await Promise.all([rm(graphDir, { recursive: true, force: true }), rm(logicDir, { recursive: true, force: true })]);
+    },
+  };
+}
+
+/**
+ * A yard of `count` small models in one app: copies of iris named yard-000, yard-001, ...,
+ * run inline (no worker threads), for pages that must stay usable with many models.
+ */
+export async function startYardApp(count: number): Promise<ExampleApp & { names: string[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'modelyard-yard-'));
+  const config = JSON.parse(await readFile(join(WORKSPACE_MODELS, 'iris', 'model.json'), 'utf8')) as Record<string, unknown>;
+  const names = Array.from({ length: count }, (_, i) => `yard-${String(i).padStart(3, '0')}`);
+  for (const name of names) {
+    await mkdir(join(dir, name, '1'), { recursive: true });
+    await cp(join(WORKSPACE_MODELS, 'iris', '1', 'model.onnx'), join(dir, name, '1', 'model.onnx'));
+    await writeFile(join(dir, name, 'model.json'), JSON.stringify({ ...config, name, onnx: { execution: 'inline' }, pollSeconds: 60 }));
+  }
+  const server = await serve({ model: names, env: { host: '127.0.0.1', port: await freePort(), modelsDir: dir, logLevel: 'silent' }, handleSignals: false });
+  return {
+    url: server.url,
+    server,
+    names,
+    close: async () => {
+      await server.shutdown();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
