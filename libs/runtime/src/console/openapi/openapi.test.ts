@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_MODELS, startExampleApp, type ExampleApp } from '../../testing/example-apps.js';
-import { WORKSPACE_MODELS } from '../../testing/fixtures.js';
+import { startTestServer, WORKSPACE_MODELS } from '../../testing/fixtures.js';
 import { sendOpenApiExamples } from '../../testing/openapi-examples.js';
 import { onnxCategories } from './onnx-categories.js';
 
@@ -153,5 +155,22 @@ describe('onnxCategories', () => {
   it('finds none in a network without encoders, and none in bytes that are not a model', async () => {
     expect(onnxCategories(await readFile(join(WORKSPACE_MODELS, 'iris', '1', 'model.onnx'))).size).toBe(0);
     expect(onnxCategories(new Uint8Array([0x3a, 0x00])).size).toBe(0);
+  });
+});
+
+describe('a model without reference data (TF Serving\'s half_plus_two)', () => {
+  it('still gets a valid document with its real names, and no example it cannot vouch for', async () => {
+    const server = await startTestServer({ models: ['half_plus_two'], modelsDir: join(dirname(fileURLToPath(import.meta.url)), '../../testing/fixtures') });
+    try {
+      const res = await request(server.app).get('/openapi.json');
+      expect(res.status).toBe(200);
+      const doc = res.body as Doc;
+      expect((await new Validator().validate(doc as never)).valid).toBe(true);
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/models/half_plus_two:predict', '/v2/models/half_plus_two/infer']));
+      expect(Object.keys(doc.components.schemas['half_plus_two.Record']!.properties!)).toEqual(['x']);
+      expect(JSON.stringify(doc.paths)).not.toContain('"reference":{"summary"');
+    } finally {
+      await server.close();
+    }
   });
 });
