@@ -6,7 +6,8 @@ export default defineConfig({
   resolve: { conditions: ['development'] },
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', 'tmp/**'],
+    // *.browser.test.ts need chromium: they run under `npm run test:browser` (vitest.browser.config.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', 'tmp/**', '**/*.browser.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

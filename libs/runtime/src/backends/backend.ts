@@ -10,6 +10,8 @@ export interface Backend {
   run(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors>;
   /** Whether the backend can serve right now (a remote backend may lose its peer); cached, cheap. */
   ready?(): boolean;
+  /** What the status page shows about the backend's moving parts (worker pool, graph service); cheap. */
+  describe?(): BackendDetails;
   /** Releases sessions, threads and connections. Called once, after in-flight runs finish. */
   close(): Promise<void>;
 }
@@ -19,4 +21,11 @@ export interface BackendLoadOptions {
   versionDir: string;
   modelName: string;
   version: number;
+}
+
+export interface BackendDetails {
+  /** In-process worker threads: how many exist and how many have a run in flight. */
+  workers?: { size: number; busy: number; inFlight: number };
+  /** A remote graph service: its model status as last seen, and the circuit breaker. */
+  graphService?: { address: string; available: boolean; breaker: 'closed' | 'open' | 'half-open' };
 }

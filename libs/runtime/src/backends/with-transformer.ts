@@ -22,6 +22,7 @@ export function withTransformer(transformer: Backend, model: Backend): Backend {
       return model.run(conformInputs(feed, model.signature), outputs);
     },
     ...(model.ready && { ready: () => model.ready!() }),
+    ...(model.describe && { describe: () => model.describe!() }),
     async close() {
       await Promise.all([transformer.close(), model.close()]);
     },

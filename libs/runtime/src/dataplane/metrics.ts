@@ -67,6 +67,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** When each version (key "model/version") last finished loading and how long it took, for the status page. */
+  readonly versionLoads = new Map<string, { at: number; seconds: number }>();
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
   }
@@ -88,6 +91,7 @@ export class Metrics {
     loaded: (model, version, seconds) => {
       this.loads.inc({ model, version: String(version), result: 'success' });
       this.loadSeconds.observe({ model }, seconds);
+      this.versionLoads.set(`${model}/${version}`, { at: Date.now(), seconds });
     },
     loadFailed: (model, version) => this.loads.inc({ model, version: String(version), result: 'failure' }),
     unloaded: (model, version) => this.unloads.inc({ model, version: String(version) }),

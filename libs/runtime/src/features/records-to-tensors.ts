@@ -60,7 +60,7 @@ function writerFor(dtype: DType): Writer {
   }
 }
 
-function fieldsFor(spec: TensorSpec, config: InputConfig | undefined): string[] {
+export function fieldsFor(spec: TensorSpec, config: InputConfig | undefined): string[] {
   if (config?.fields) return config.fields;
   return [config?.field ?? spec.name];
 }
@@ -69,7 +69,7 @@ function fieldsFor(spec: TensorSpec, config: InputConfig | undefined): string[] 
  * Values per record for a one-field input: 1 for a column ([N, 1]), more when the model
  * takes a whole array per record (an image [N, 28, 28] from a 28×28 nested list).
  */
-function itemShape(spec: TensorSpec, fields: readonly string[]): number[] {
+export function itemShape(spec: TensorSpec, fields: readonly string[]): number[] {
   const inner = spec.shape?.slice(1) ?? [];
   if (fields.length === 1 && inner.length > 0 && inner.every((d) => d > 0) && elementCount(inner) > 1) return inner;
   return [fields.length];

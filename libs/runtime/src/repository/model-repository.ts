@@ -53,6 +53,8 @@ export class ModelRepository {
   readonly name: string;
   /** Replaced as a whole when model.json is edited (inference/reload-config.ts). */
   config: ModelConfig;
+  /** models/<name>: the console reads each version's reference.json from here. */
+  readonly modelDir: string;
   private readonly available = new Map<number, Servable>();
   private readonly states = new Map<number, VersionStatus>();
   private readonly failures = new Map<number, Failure>();
@@ -62,6 +64,7 @@ export class ModelRepository {
 
   constructor(private readonly options: ModelRepositoryOptions) {
     this.name = options.config.name;
+    this.modelDir = options.modelDir;
     this.config = options.config;
   }
 

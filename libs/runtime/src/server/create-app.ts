@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { consoleRoutes } from '../console/console-routes.js';
 import { DataPlane } from '../dataplane/data-plane.js';
 import type { Metrics } from '../dataplane/metrics.js';
 import type { ModelSet } from '../inference/served-model.js';
@@ -46,6 +47,7 @@ export function createExpressApp(options: AppOptions, ctx: ProtocolContext): Exp
   });
   app.use(tfServingRoutes(ctx));
   app.use(v2Routes(ctx));
+  app.use(consoleRoutes(ctx));
 
   app.use(notFoundRoute);
   app.use(jsonErrors(ctx.bodyLimit));

@@ -14,8 +14,8 @@ export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp({
     logger,
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
-    // Scrapes would drown the log.
-    autoLogging: { ignore: (req) => /^\/(metrics|health|v2\/health\/)/.test(req.url ?? '') },
+    // Scrapes, probes and the status page's polling would drown the log.
+    autoLogging: { ignore: (req) => /^\/(metrics|health|v2\/health\/|status\.json)/.test(req.url ?? '') },
     customProps: (_req, res) => {
       const scope = (res as unknown as { locals?: Record<string, unknown> }).locals?.['scope'] as RequestScope | undefined;
       return scope && scope.protocol !== 'ops' ? { model: scope.model, version: scope.version, protocol: scope.protocol } : {};

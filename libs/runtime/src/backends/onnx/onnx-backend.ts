@@ -29,6 +29,7 @@ async function loadPooled(modelPath: string, config: ModelConfig['onnx']): Promi
   return {
     signature,
     run: (inputs, outputs) => pool.run(inputs, outputs),
+    describe: () => ({ workers: pool.occupancy() }),
     close: () => pool.close(),
   };
 }

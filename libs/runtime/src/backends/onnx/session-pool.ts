@@ -66,6 +66,17 @@ export class SessionPool {
     return this.workers.length;
   }
 
+  /** Workers with a run in flight, and the runs in flight, for the status page. */
+  occupancy(): { size: number; busy: number; inFlight: number } {
+    let busy = 0;
+    let inFlight = 0;
+    for (const w of this.workers) {
+      if (w.pending.size > 0) busy++;
+      inFlight += w.pending.size;
+    }
+    return { size: this.workers.length, busy, inFlight };
+  }
+
   run(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
     if (this.closed) return Promise.reject(new ServingError('UNAVAILABLE', 'the model version is unloading'));
     const target = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));

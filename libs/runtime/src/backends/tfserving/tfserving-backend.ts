@@ -56,6 +56,7 @@ export async function loadTfServingBackend(options: BackendLoadOptions, config: 
         }
       }),
     ready: () => available && breaker.state !== 'open',
+    describe: () => ({ graphService: { address, available, breaker: breaker.state } }),
     close: async () => {
       clearInterval(poll);
       client.close();
