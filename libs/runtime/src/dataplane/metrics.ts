@@ -67,6 +67,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The /metrics text: this registry, or the sum over all processes in multi-process mode (server/processes.ts). */
+  render: () => Promise<string> = () => this.registry.metrics();
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
   }
