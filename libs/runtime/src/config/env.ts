@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** Process-level settings, all from the environment so that images and k8s can set them. */
 export interface ServerEnv {
   host: string;
@@ -20,6 +22,11 @@ export interface ServerEnv {
    * to the access log; 5xx are always logged. Default 0.01.
    */
   accessLogSample: number;
+  /**
+   * Server processes sharing the port (node:cluster), each loading the models and decoding
+   * its own requests: PROCESSES=1 (default) | N | auto (one per core). See server/processes.ts.
+   */
+  processes: number;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
@@ -67,6 +74,15 @@ function checkedSize(name: string, text: string): string {
   return text;
 }
 
+function processesFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env['PROCESSES'];
+  if (raw === undefined || raw === '') return 1;
+  if (raw === 'auto') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new EnvError(`environment variable PROCESSES="${raw}" must be a positive integer or "auto"`);
+  return n;
+}
+
 export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   return {
     host: env['HOST'] || '0.0.0.0',
@@ -76,6 +92,7 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     bodyLimit: checkedSize('BODY_LIMIT', env['BODY_LIMIT'] || '10mb'),
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', 20_000, env),
     logLevel: env['LOG_LEVEL'] || 'info',
+    processes: processesFromEnv(env),
     ...(env['GRPC_PORT'] ? { grpcPort: intFromEnv('GRPC_PORT', 0, env) } : {}),
     ...(env['CORS_ALLOW_ORIGIN'] ? { corsAllowOrigin: env['CORS_ALLOW_ORIGIN'] } : {}),
     accessLogSample: shareFromEnv('ACCESS_LOG_SAMPLE', 0.01, env),

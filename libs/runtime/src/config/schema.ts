@@ -72,7 +72,10 @@ const onnxSchema = z.strictObject({
    * the main thread, which is only faster for tiny models (docs/benchmarks.md).
    */
   execution: z.enum(['pool', 'inline']).default('pool'),
-  /** Worker threads, each with its own session; default: one per core. */
+  /**
+   * Worker threads, each with its own session; default: one for a model file under 1 MiB,
+   * else one per core (per core share when PROCESSES > 1). See backends/onnx/pool-size.ts.
+   */
   workers: z.number().int().positive().optional(),
   /** Threads inside one session run. */
   intraOpThreads: z.number().int().positive().default(1),

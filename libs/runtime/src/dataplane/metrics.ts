@@ -70,6 +70,9 @@ export class Metrics {
   /** When each version (key "model/version") last finished loading and how long it took, for the status page. */
   readonly versionLoads = new Map<string, { at: number; seconds: number }>();
 
+  /** The /metrics text: this registry, or the sum over all processes in multi-process mode (server/processes.ts). */
+  render: () => Promise<string> = () => this.registry.metrics();
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
   }

@@ -43,7 +43,7 @@ export function createExpressApp(options: AppOptions, ctx: ProtocolContext): Exp
   app.use(requestScope(ctx.dataPlane, options.logger));
 
   app.get('/metrics', async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+    res.type(options.metrics.registry.contentType).send(await options.metrics.render());
   });
   app.use(tfServingRoutes(ctx));
   app.use(v2Routes(ctx));

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { isEnvError, readServerEnv, type ServerEnv } from '../config/env.js';
 import { ConfigError } from '../config/load-config.js';
-import { createGrpcServer, listenGrpc } from '../protocols/grpc/server.js';
 import type { Hooks } from '../inference/hooks.js';
 import { createLogger } from './logger.js';
 import { createModelServer, type ModelServer } from './model-server.js';
+import { isProcessPrimary, joinClusterMetrics, runPrimary } from './processes.js';
 import { shutdownGracefully } from './shutdown.js';
 
 export interface ServeOptions {
@@ -29,7 +29,10 @@ export interface RunningServer extends ModelServer {
   shutdown(): Promise<void>;
 }
 
-/** What an app's main.ts calls: load the model, listen, drain on SIGTERM. */
+/**
+ * What an app's main.ts calls: load the model, listen, drain on SIGTERM. With PROCESSES > 1
+ * the call in the primary process never returns (it supervises; server/processes.ts).
+ */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const exitOnConfigError = options.handleSignals ?? true;
   let logger = createLogger(options.env?.logLevel ?? process.env['LOG_LEVEL'] ?? 'info');
@@ -39,6 +42,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   try {
     env = { ...readServerEnv(), ...options.env };
     logger = createLogger(env.logLevel);
+    // PROCESSES > 1: this process supervises server processes that each run the code below.
+    if (isProcessPrimary(env)) return await runPrimary(env, logger);
     modelServer = await createModelServer({
       modelsDir: env.modelsDir,
       models: names,
@@ -58,6 +63,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     process.exit(1);
   }
 
+  joinClusterMetrics(modelServer.metrics);
+
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(modelServer.app);
     s.once('error', reject);
@@ -74,6 +81,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let grpc: GrpcServer | undefined;
   let grpcPort: number | undefined;
   if (env.grpcPort !== undefined) {
+    // Imported only when asked for: grpc-js, proto-loader and the parsed protos cost ~15 MB.
+    const { createGrpcServer, listenGrpc } = await import('../protocols/grpc/server.js');
     grpc = createGrpcServer(modelServer.context, logger);
     grpcPort = await listenGrpc(grpc, env.host, env.grpcPort);
   }

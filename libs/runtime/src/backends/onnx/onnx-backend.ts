@@ -1,10 +1,13 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readServerEnv } from '../../config/env.js';
 import { artifactOf, type ModelConfig } from '../../config/schema.js';
 import { ServingError } from '../../errors.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 import type { Backend, BackendLoadOptions } from '../backend.js';
 import { createSession } from './create-session.js';
 import { runSession, signatureOf } from './ort-convert.js';
+import { defaultPoolSize } from './pool-size.js';
 import { SessionPool } from './session-pool.js';
 
 /** The model on the main thread: no hand-off cost, but a long run blocks the event loop. */
@@ -24,7 +27,8 @@ async function loadInline(modelPath: string, intraOpThreads: number): Promise<Ba
 }
 
 async function loadPooled(modelPath: string, config: ModelConfig['onnx']): Promise<Backend> {
-  const pool = await SessionPool.open(modelPath, { workers: config.workers, intraOpThreads: config.intraOpThreads });
+  const workers = config.workers ?? defaultPoolSize((await stat(modelPath)).size, readServerEnv().processes);
+  const pool = await SessionPool.open(modelPath, { workers, intraOpThreads: config.intraOpThreads });
   const signature: Signature = pool.signature;
   return {
     signature,

@@ -13,6 +13,8 @@ import { ModelService, PredictionService, SIGNATURE_DEF_MAP_URL, SignatureDefMap
 import { GRPC_STATUS, toGrpcError } from './status-codes.js';
 import { fromTensorProto, toTensorProto } from './tensor-proto.js';
 
+const sentRaw = (inputs: Record<string, TensorProto> | undefined): boolean => Object.values(inputs ?? {}).some((p) => (p.tensor_content?.length ?? 0) > 0);
+
 const STATE_NUMBERS = { START: 'START', LOADING: 'LOADING', AVAILABLE: 'AVAILABLE', UNLOADING: 'UNLOADING', END: 'END' } as const;
 
 function selectorOf(spec: ModelSpec): VersionSelector {
@@ -97,7 +99,8 @@ export function createGrpcServer(ctx: ProtocolContext, logger: Logger): grpc.Ser
         },
         encode: (outputs, servable) => ({
           model_spec: { name: served.name, version: { value: String(servable.version) }, signature_name: 'serving_default' },
-          outputs: Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, toTensorProto(t)])),
+          // A caller that sends raw tensor_content gets raw tensor_content back.
+          outputs: Object.fromEntries(Object.entries(outputs).map(([name, t]) => [name, toTensorProto(t, sentRaw(req.inputs))])),
         }),
       });
     }),

@@ -19,22 +19,34 @@ const FIELD: Record<DType, keyof TensorProto> = {
   string: 'string_val',
 };
 
-const RAW: Partial<Record<DType, { bytes: number; read: (view: DataView, offset: number) => number | bigint }>> = {
-  float32: { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
-  float64: { bytes: 8, read: (v, o) => v.getFloat64(o, true) },
-  int8: { bytes: 1, read: (v, o) => v.getInt8(o) },
-  uint8: { bytes: 1, read: (v, o) => v.getUint8(o) },
-  int16: { bytes: 2, read: (v, o) => v.getInt16(o, true) },
-  uint16: { bytes: 2, read: (v, o) => v.getUint16(o, true) },
-  int32: { bytes: 4, read: (v, o) => v.getInt32(o, true) },
-  uint32: { bytes: 4, read: (v, o) => v.getUint32(o, true) },
-  int64: { bytes: 8, read: (v, o) => v.getBigInt64(o, true) },
-  uint64: { bytes: 8, read: (v, o) => v.getBigUint64(o, true) },
-  bool: { bytes: 1, read: (v, o) => v.getUint8(o) },
+/** Bytes per element in tensor_content; strings have no raw form. */
+const RAW_BYTES: Partial<Record<DType, number>> = {
+  float32: 4,
+  float64: 8,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  bool: 1,
 };
 
-export function toTensorProto(t: Tensor): TensorProto {
+/**
+ * A tensor as a TensorProto: in its typed repeated field (TF's AsProtoField, what TF Serving
+ * replies by default), or with `raw` as little-endian `tensor_content` bytes (AsProtoTensorContent),
+ * which costs one copy instead of one protobuf varint/float per element. Strings have no raw form.
+ */
+export function toTensorProto(t: Tensor, raw = false): TensorProto {
   const proto: TensorProto = { dtype: TF_DTYPES[t.dtype].enum, tensor_shape: { dim: t.shape.map((d) => ({ size: String(d) })) } };
+  if (raw && t.dtype !== 'string') {
+    const data = t.data as Exclude<typeof t.data, string[]>;
+    // Every platform onnxruntime-node ships for is little-endian: the typed array's bytes are the wire bytes.
+    proto.tensor_content = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return proto;
+  }
   const field = FIELD[t.dtype];
   if (t.dtype === 'string') proto.string_val = (t.data as string[]).map((s) => Buffer.from(s, 'utf8'));
   else if (t.dtype === 'bool') proto.bool_val = Array.from(t.data as Uint8Array, (v) => v === 1);
@@ -52,13 +64,16 @@ export function fromTensorProto(name: string, proto: TensorProto, dtype: DType):
   const shape = (proto.tensor_shape?.dim ?? []).map((d) => Number(d.size));
   const count = elementCount(shape);
   const data: TensorData = allocate(dtype, count);
-  const raw = RAW[dtype];
-  if (proto.tensor_content && proto.tensor_content.length > 0 && raw) {
-    if (proto.tensor_content.length !== count * raw.bytes) {
-      throw invalidArgument(`input "${name}": tensor_content holds ${proto.tensor_content.length} bytes, shape [${shape}] needs ${count * raw.bytes}`);
+  const bytes = RAW_BYTES[dtype];
+  if (proto.tensor_content && proto.tensor_content.length > 0 && bytes) {
+    if (proto.tensor_content.length !== count * bytes) {
+      throw invalidArgument(`input "${name}": tensor_content holds ${proto.tensor_content.length} bytes, shape [${shape}] needs ${count * bytes}`);
     }
-    const view = new DataView(proto.tensor_content.buffer, proto.tensor_content.byteOffset, proto.tensor_content.length);
-    for (let i = 0; i < count; i++) (data as unknown as (number | bigint)[])[i] = raw.read(view, i * raw.bytes);
+    // Little-endian bytes are the typed array's own layout here: one copy, no per-element reads.
+    const typed = data as Exclude<TensorData, string[]>;
+    new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength).set(proto.tensor_content);
+    // TF reads any non-zero byte as true; the runtime's bools are 0/1.
+    if (dtype === 'bool') for (let i = 0; i < count; i++) (typed as Uint8Array)[i] = typed[i] ? 1 : 0;
     return { dtype, shape, data };
   }
   const values = (proto[FIELD[dtype]] ?? []) as unknown[];

@@ -2,10 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestScope } from '../../dataplane/request-scope.js';
 import type { Protocol } from '../../inference/hooks.js';
 
-/** A JSON answer ready to write with one `end()`. */
+/** An answer ready to write with one `end()`: JSON text, or bytes (v2 binary tensors) with their content-type. */
 export interface Reply {
   status: number;
-  body: string;
+  body: string | Buffer;
   headers?: Record<string, string>;
 }
 

@@ -4,7 +4,7 @@ import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { describeError } from '../shared/errors.js';
 import { versionSelector } from '../shared/version-selector.js';
-import { decodeInferRequest, encodeInferResponse, type InferRequest } from './codec.js';
+import { decodeV2InferBody, encodeV2InferResponse, HEADER_LENGTH } from './binary-codec.js';
 
 const INFER_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer\/?$/i;
 
@@ -22,10 +22,11 @@ function decodeSegment(segment: string): string {
 }
 
 /**
- * The body as the v2 codec reads it. JSON today; the binary tensor extension plugs in
- * here (it needs the raw bytes and the Inference-Header-Content-Length header).
+ * The body as the v2 codec reads it: JSON, or with Inference-Header-Content-Length the
+ * binary tensor extension's bytes, kept raw for binary-codec.ts to decode against the signature.
  */
 export function readInferBody(raw: Buffer, headers: IncomingHttpHeaders): unknown {
+  if (headers[HEADER_LENGTH] !== undefined) return raw;
   return parseJsonBody(bodyText(raw, headers['content-type']));
 }
 
@@ -43,17 +44,23 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
       const body = readInferBody(raw, headers);
       const model = dp.model(m.model);
       scope.model = model.name;
-      const text = await dp.infer(scope, {
+      const headerLength = headers[HEADER_LENGTH] as string | undefined;
+      const reply = await dp.infer(scope, {
         model,
         selector: versionSelector(m.version),
         decode(servable) {
-          const request: InferRequest = decodeInferRequest(body, servable.signature);
-          return { input: { kind: 'tensors' as const, tensors: request.inputs }, outputs: request.outputs, id: request.id };
+          const { request, binaryOutput } = decodeV2InferBody(body, headerLength, servable.signature);
+          return { input: { kind: 'tensors' as const, tensors: request.inputs }, outputs: request.outputs, id: request.id, binaryOutput };
         },
         encode: (outputs, servable, decoded) =>
-          JSON.stringify(encodeInferResponse(model.name, servable.version, decoded.id, outputs, decoded.outputs ?? Object.keys(outputs))),
+          encodeV2InferResponse(model.name, servable.version, decoded.id, outputs, decoded.outputs ?? Object.keys(outputs), decoded.binaryOutput),
       });
-      return { status: 200, body: text };
+      if (reply.kind === 'json') return { status: 200, body: JSON.stringify(reply.body) };
+      return {
+        status: 200,
+        body: reply.body,
+        headers: { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(reply.headerLength) },
+      };
     },
     fail(err) {
       const { status, message, headers } = describeError(err, ctx.bodyLimit);

@@ -32,7 +32,7 @@ export function v2Routes(ctx: ProtocolContext): Router {
   };
 
   router.get('/v2', (_req, res) => {
-    res.json({ name: 'modelyard', version: ctx.serverVersion, extensions: [] });
+    res.json({ name: 'modelyard', version: ctx.serverVersion, extensions: ['binary_tensor_data'] });
   });
 
   router.get(['/v2/models/:model/ready', '/v2/models/:model/versions/:version/ready'], (req, res) => {

@@ -1,0 +1,206 @@
+/**
+ * The binary tensor data extension against the real penguins and iris models: a binary
+ * request answers exactly what the same request in JSON answers, and both match
+ * scikit-learn's references; malformed bodies are 400s naming what is wrong.
+ */
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelServer } from '../../server/model-server.js';
+import { loadReference, maxAbsDiff, startTestServer, type Reference } from '../../testing/fixtures.js';
+
+const PENGUIN_INPUTS = {
+  island: 'Island',
+  bill_length_mm: 'Beak Length (mm)',
+  bill_depth_mm: 'Beak Depth (mm)',
+  flipper_length_mm: 'Flipper Length (mm)',
+  body_mass_g: 'Body Mass (g)',
+  sex: 'Sex',
+} as const;
+const STRING_INPUTS = new Set(['island', 'sex']);
+
+/** BYTES elements as the extension lays them out: u32le length, then the UTF-8 bytes. */
+function bytesTensor(values: string[]): Buffer {
+  return Buffer.concat(values.flatMap((v) => {
+    const b = Buffer.from(v, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
+    return [len, b];
+  }));
+}
+
+const fp32 = (values: number[]) => Buffer.from(new Float32Array(values).buffer);
+
+/** A request body: JSON header, then every tensor's bytes in order. */
+function binaryBody(header: object, tensors: Buffer[]): { body: Buffer; headerLength: number } {
+  const json = Buffer.from(JSON.stringify(header));
+  return { body: Buffer.concat([json, ...tensors]), headerLength: json.length };
+}
+
+/** The penguins references as binary inputs (null → "" / NaN, as the JSON path feeds them). */
+function penguinInputs(records: Record<string, unknown>[]) {
+  const tensors: Buffer[] = [];
+  const inputs = Object.entries(PENGUIN_INPUTS).map(([name, field]) => {
+    const bytes = STRING_INPUTS.has(name)
+      ? bytesTensor(records.map((r) => (r[field] as string | null) ?? ''))
+      : fp32(records.map((r) => (r[field] as number | null) ?? NaN));
+    tensors.push(bytes);
+    return { name, shape: [records.length, 1], datatype: STRING_INPUTS.has(name) ? 'BYTES' : 'FP32', parameters: { binary_data_size: bytes.length } };
+  });
+  return { inputs, tensors };
+}
+
+/** Splits a binary response into its JSON header and each binary output's bytes. */
+function splitResponse(body: Buffer, headerLength: number) {
+  const header = JSON.parse(body.toString('utf8', 0, headerLength)) as {
+    outputs: { name: string; datatype: string; shape: number[]; data?: unknown[]; parameters?: { binary_data_size?: number } }[];
+  };
+  const bytes: Record<string, Buffer> = {};
+  let at = headerLength;
+  for (const o of header.outputs) {
+    const size = o.parameters?.binary_data_size;
+    if (size === undefined) continue;
+    bytes[o.name] = body.subarray(at, at + size);
+    at += size;
+  }
+  expect(at).toBe(body.length);
+  return { header, bytes };
+}
+
+function readStrings(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const len = bytes.readUInt32LE(at);
+    out.push(bytes.toString('utf8', at + 4, at + 4 + len));
+    at += 4 + len;
+  }
+  return out;
+}
+
+const asFloats = (b: Buffer) => Array.from(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length)));
+
+let server: ModelServer;
+let penguins: Reference;
+let iris: Reference;
+
+beforeAll(async () => {
+  server = await startTestServer({ models: ['penguins', 'iris'] });
+  [penguins, iris] = await Promise.all([loadReference('penguins', 1), loadReference('iris', 1)]);
+});
+afterAll(() => server.close());
+
+const postBinary = (path: string, body: Buffer, headerLength: number | string) =>
+  request(server.app)
+    .post(path)
+    .set('content-type', 'application/octet-stream')
+    .set('inference-header-content-length', String(headerLength))
+    .send(body)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+
+describe('binary tensor data extension (v2 infer)', () => {
+  it('is advertised in the server metadata', async () => {
+    expect((await request(server.app).get('/v2')).body.extensions).toContain('binary_tensor_data');
+  });
+
+  it('binary inputs and outputs: penguins answers equal the JSON request and scikit-learn', async () => {
+    const { inputs, tensors } = penguinInputs(penguins.records);
+    const { body, headerLength } = binaryBody({ id: 'bin-1', inputs, parameters: { binary_data_output: true } }, tensors);
+    const res = await postBinary('/v2/models/penguins/versions/1/infer', body, headerLength);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/application\/octet-stream/);
+    const { header, bytes } = splitResponse(res.body as Buffer, Number(res.headers['inference-header-content-length']));
+    expect(header).toMatchObject({ id: 'bin-1', model_name: 'penguins', model_version: '1' });
+    expect(header.outputs.every((o) => o.data === undefined)).toBe(true);
+    expect(readStrings(bytes['label']!)).toEqual(penguins.outputs['label']);
+    expect(maxAbsDiff(asFloats(bytes['probabilities']!), penguins.outputs['probabilities']!.flat())).toBeLessThan(1e-5);
+
+    // The same records as a JSON request give the very same floats.
+    const jsonInputs = Object.entries(PENGUIN_INPUTS).map(([name, field]) => ({
+      name,
+      shape: [penguins.records.length, 1],
+      datatype: STRING_INPUTS.has(name) ? 'BYTES' : 'FP32',
+      data: penguins.records.map((r) => (r[field] === null && STRING_INPUTS.has(name) ? '' : r[field])),
+    }));
+    const json = await request(server.app).post('/v2/models/penguins/versions/1/infer').send({ inputs: jsonInputs });
+    const jsonProbs = json.body.outputs.find((o: { name: string }) => o.name === 'probabilities').data as number[];
+    expect(asFloats(bytes['probabilities']!)).toEqual(jsonProbs.map((v) => Math.fround(v)));
+  });
+
+  it('binary inputs with JSON outputs, and one output binary by its own parameter (iris)', async () => {
+    const features = fp32(iris.records.flatMap((r) => [r['sepal_length'], r['sepal_width'], r['petal_length'], r['petal_width']] as number[]));
+    const input = { name: 'features', shape: [iris.records.length, 4], datatype: 'FP32', parameters: { binary_data_size: features.length } };
+
+    const plain = binaryBody({ inputs: [input] }, [features]);
+    const asJson = await postBinary('/v2/models/iris/infer', plain.body, plain.headerLength);
+    expect(asJson.status).toBe(200);
+    expect(asJson.headers['inference-header-content-length']).toBeUndefined();
+    const parsed = JSON.parse((asJson.body as Buffer).toString('utf8'));
+    expect(parsed.outputs.find((o: { name: string }) => o.name === 'class').data).toEqual(iris.outputs['class']);
+
+    const mixed = binaryBody({ inputs: [input], outputs: [{ name: 'class', parameters: { binary_data: true } }, { name: 'probabilities' }] }, [features]);
+    const res = await postBinary('/v2/models/iris/infer', mixed.body, mixed.headerLength);
+    expect(res.status).toBe(200);
+    const { header, bytes } = splitResponse(res.body as Buffer, Number(res.headers['inference-header-content-length']));
+    expect(header.outputs.map((o) => o.name)).toEqual(['class', 'probabilities']);
+    expect(header.outputs[0]).toMatchObject({ datatype: 'INT64', shape: [iris.records.length], parameters: { binary_data_size: iris.records.length * 8 } });
+    const classes = new BigInt64Array(bytes['class']!.buffer.slice(bytes['class']!.byteOffset, bytes['class']!.byteOffset + bytes['class']!.length));
+    expect(Array.from(classes, Number)).toEqual(iris.outputs['class']);
+    expect(maxAbsDiff(header.outputs[1]!.data, iris.outputs['probabilities']!.flat())).toBeLessThan(1e-5);
+  });
+
+  it('a JSON request may ask for binary outputs', async () => {
+    const records = iris.records.slice(0, 3);
+    const res = await request(server.app)
+      .post('/v2/models/iris/infer')
+      .send({ inputs: [{ name: 'features', shape: [3, 4], datatype: 'FP32', data: records.flatMap((r) => Object.values(r)) }], outputs: [{ name: 'probabilities', parameters: { binary_data: true } }] })
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    const { bytes } = splitResponse(res.body as Buffer, Number(res.headers['inference-header-content-length']));
+    expect(maxAbsDiff(asFloats(bytes['probabilities']!), iris.outputs['probabilities']!.slice(0, 3).flat())).toBeLessThan(1e-5);
+  });
+
+  describe('malformed bodies are 400s that say what is wrong', () => {
+    const features = fp32([5.1, 3.5, 1.4, 0.2]);
+    const input = (size: number, extra: object = {}) => ({ name: 'features', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: size }, ...extra });
+    const cases: [string, () => { body: Buffer; headerLength: number | string }, RegExp][] = [
+      ['header length beyond the body', () => ({ body: binaryBody({ inputs: [input(16)] }, [features]).body, headerLength: 10_000 }), /Inference-Header-Content-Length is 10000, but the body has only \d+ bytes/],
+      ['header length not a number', () => ({ ...binaryBody({ inputs: [input(16)] }, [features]), headerLength: 'abc' }), /Inference-Header-Content-Length must be a byte count/],
+      ['header length cutting the JSON', () => ({ ...binaryBody({ inputs: [input(16)] }, [features]), headerLength: 5 }), /not a JSON object/],
+      ['binary_data_size past the end', () => binaryBody({ inputs: [input(32)] }, [features]), /binary_data_size 32 goes past the end of the body/],
+      ['size not matching the shape', () => binaryBody({ inputs: [input(12)] }, [features.subarray(0, 12)]), /binary_data_size is 12 bytes, but shape \[1, 4\] of FP32 needs 16/],
+      ['bytes left over', () => binaryBody({ inputs: [input(16)] }, [features, Buffer.from([1, 2, 3])]), /3 bytes after the header/],
+      ['both data and binary_data_size', () => binaryBody({ inputs: [input(16, { data: [1, 2, 3, 4] })] }, [features]), /both "data" and parameters.binary_data_size/],
+      ['wrong datatype', () => binaryBody({ inputs: [{ ...input(16), datatype: 'INT32' }] }, [features]), /datatype INT32, but the model expects FP32/],
+      ['unknown input', () => binaryBody({ inputs: [{ ...input(16), name: 'nope' }] }, [features]), /unknown input "nope"/],
+      ['negative size', () => binaryBody({ inputs: [input(-4)] }, [features]), /binary_data_size must be a non-negative integer/],
+    ];
+    for (const [what, make, message] of cases) {
+      it(what, async () => {
+        const { body, headerLength } = make();
+        const res = await postBinary('/v2/models/iris/infer', body, headerLength);
+        expect(res.status).toBe(400);
+        expect(JSON.parse((res.body as Buffer).toString('utf8')).error).toMatch(message);
+      });
+    }
+
+    it('a BYTES element whose length runs past its tensor', async () => {
+      const { inputs, tensors } = penguinInputs(penguins.records.slice(0, 1));
+      const bad = Buffer.from(tensors[0]!);
+      bad.writeUInt32LE(1_000, 0);
+      tensors[0] = bad;
+      const { body, headerLength } = binaryBody({ inputs }, tensors);
+      const res = await postBinary('/v2/models/penguins/infer', body, headerLength);
+      expect(res.status).toBe(400);
+      expect(JSON.parse((res.body as Buffer).toString('utf8')).error).toMatch(/input "island": element 0 says 1000 bytes/);
+    });
+  });
+});

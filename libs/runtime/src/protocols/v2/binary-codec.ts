@@ -1,0 +1,249 @@
+/**
+ * The Open Inference Protocol's binary tensor data extension (as Triton and KServe define it):
+ * a request body is a JSON header of `Inference-Header-Content-Length` bytes followed by the
+ * raw tensors of the inputs whose `parameters.binary_data_size` is set, in input order;
+ * outputs asked for with `parameters.binary_data` (or the request's `binary_data_output`)
+ * come back the same way. Elements are little-endian, row-major, unpadded; BOOL is one byte;
+ * a BYTES element is a 4-byte little-endian length and then its bytes.
+ *
+ * Decoding copies the bytes straight into the tensor's typed array: no JS number is built
+ * per element, which is the point of the extension for 100-row batches.
+ */
+import { invalidArgument } from '../../errors.js';
+import { elementCount, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { decodeInferRequest, encodeInferResponse, type InferRequest } from './codec.js';
+import { dtypeOfV2, v2Datatype } from './datatypes.js';
+
+/** The request and response header that marks a binary body (lower case, as Node gives it). */
+export const HEADER_LENGTH = 'inference-header-content-length';
+
+/** Bytes per element of every fixed-size dtype. BYTES (string) is variable. */
+const ELEMENT_BYTES: Record<Exclude<DType, 'string'>, number> = {
+  bool: 1,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  float32: 4,
+  int32: 4,
+  uint32: 4,
+  float64: 8,
+  int64: 8,
+  uint64: 8,
+};
+
+const TYPED: Record<Exclude<DType, 'string'>, new (length: number) => Exclude<TensorData, string[]>> = {
+  bool: Uint8Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  float32: Float32Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float64: Float64Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const paramsOf = (v: Record<string, unknown>): Record<string, unknown> => (isObject(v['parameters']) ? v['parameters'] : {});
+
+/** A decoded request plus which outputs the caller wants back as binary. */
+export interface V2Request {
+  request: InferRequest;
+  /** Whether output `name` goes back binary. */
+  binaryOutput: (name: string) => boolean;
+}
+
+/**
+ * Which outputs the caller wants binary: `parameters.binary_data` per requested output,
+ * falling back to the request's `parameters.binary_data_output` (default false).
+ */
+export function binaryOutputChoice(header: unknown): (name: string) => boolean {
+  if (!isObject(header)) return () => false;
+  const all = paramsOf(header)['binary_data_output'];
+  if (all !== undefined && typeof all !== 'boolean') throw invalidArgument('parameters.binary_data_output must be true or false');
+  const perOutput = new Map<string, boolean>();
+  if (Array.isArray(header['outputs'])) {
+    header['outputs'].forEach((o, i) => {
+      if (!isObject(o) || typeof o['name'] !== 'string') return; // decodeInferRequest names this error
+      const wanted = paramsOf(o)['binary_data'];
+      if (wanted === undefined) return;
+      if (typeof wanted !== 'boolean') throw invalidArgument(`outputs[${i}].parameters.binary_data must be true or false`);
+      perOutput.set(o['name'], wanted);
+    });
+  }
+  return (name) => perOutput.get(name) ?? all === true;
+}
+
+/** Reads one BYTES tensor: `count` elements, each a u32le length then that many UTF-8 bytes. */
+function readStrings(bytes: Buffer, count: number, name: string): string[] {
+  const out = new Array<string>(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.length) throw invalidArgument(`input "${name}": binary data ends inside the length of element ${i} (BYTES elements are a 4-byte length, then the bytes)`);
+    const len = bytes.readUInt32LE(at);
+    at += 4;
+    if (at + len > bytes.length) throw invalidArgument(`input "${name}": element ${i} says ${len} bytes, but only ${bytes.length - at} remain in its binary_data_size`);
+    out[i] = bytes.toString('utf8', at, at + len);
+    at += len;
+  }
+  if (at !== bytes.length) throw invalidArgument(`input "${name}": binary_data_size is ${bytes.length} bytes, but its ${count} BYTES elements use ${at}`);
+  return out;
+}
+
+/** Raw little-endian bytes into a fresh typed array (copied: the body's offsets are not aligned). */
+function readFixed(bytes: Buffer, dtype: Exclude<DType, 'string'>, count: number): TensorData {
+  const data = new TYPED[dtype](count);
+  // Every platform onnxruntime-node ships for (x64, arm64) is little-endian, so the bytes
+  // are the typed array's own layout.
+  new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
+  if (dtype === 'bool') {
+    for (let i = 0; i < count; i++) if ((data as Uint8Array)[i]! > 1) throw invalidArgument(`BOOL element ${i} is ${(data as Uint8Array)[i]}, not 0 or 1`);
+  }
+  return data;
+}
+
+function binaryInput(input: Record<string, unknown>, index: number, bytes: Buffer, expected: DType | undefined): Tensor {
+  const { name, shape, datatype } = input;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw invalidArgument(`input "${String(name)}": shape must be a list of non-negative integers`);
+  }
+  const dtype = typeof datatype === 'string' ? dtypeOfV2(datatype) : undefined;
+  if (!dtype) throw invalidArgument(`input "${String(name)}": unsupported datatype ${JSON.stringify(datatype)}`);
+  if (expected && dtype !== expected) throw invalidArgument(`input "${String(name)}" has datatype ${String(datatype)}, but the model expects ${v2Datatype(expected)}`);
+  if (input['data'] !== undefined) throw invalidArgument(`inputs[${index}] has both "data" and parameters.binary_data_size; give one`);
+  const dims = shape as number[];
+  const count = elementCount(dims);
+  if (dtype === 'string') return { dtype, shape: dims, data: readStrings(bytes, count, String(name)) };
+  const need = count * ELEMENT_BYTES[dtype];
+  if (bytes.length !== need) {
+    throw invalidArgument(`input "${String(name)}": binary_data_size is ${bytes.length} bytes, but shape [${dims.join(', ')}] of ${datatype} needs ${need}`);
+  }
+  try {
+    return { dtype, shape: dims, data: readFixed(bytes, dtype, count) };
+  } catch (err) {
+    throw invalidArgument(`input "${String(name)}": ${(err as Error).message}`);
+  }
+}
+
+/**
+ * A binary-extension body: the JSON header (its length from the header), then each binary
+ * input's bytes. Inputs sent as JSON `data` in the same request go through the JSON codec.
+ */
+export function decodeBinaryInferRequest(body: Buffer, headerLength: string, signature: InferSignature): V2Request {
+  const length = /^\d{1,15}$/.test(headerLength.trim()) ? Number(headerLength) : NaN;
+  if (!Number.isSafeInteger(length)) throw invalidArgument(`Inference-Header-Content-Length must be a byte count, got "${headerLength}"`);
+  if (length > body.length) throw invalidArgument(`Inference-Header-Content-Length is ${length}, but the body has only ${body.length} bytes`);
+  let header: unknown;
+  try {
+    header = JSON.parse(body.toString('utf8', 0, length));
+  } catch (err) {
+    throw invalidArgument(`the first ${length} bytes (Inference-Header-Content-Length) are not a JSON object: ${(err as Error).message}`);
+  }
+  if (!isObject(header) || !Array.isArray(header['inputs']) || header['inputs'].length === 0) {
+    throw invalidArgument('the JSON header must be an object with a non-empty "inputs" list');
+  }
+
+  const binary: NamedTensors = {};
+  const jsonInputs: unknown[] = [];
+  let at = length;
+  header['inputs'].forEach((input, i) => {
+    if (!isObject(input)) throw invalidArgument(`inputs[${i}] must be an object with name, shape, datatype and data`);
+    const size = paramsOf(input)['binary_data_size'];
+    if (size === undefined) return void jsonInputs.push(input);
+    if (typeof input['name'] !== 'string') throw invalidArgument(`inputs[${i}].name must be a string`);
+    const name = input['name'];
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw invalidArgument(`input "${name}": parameters.binary_data_size must be a non-negative integer`);
+    if (at + size > body.length) {
+      throw invalidArgument(`input "${name}": binary_data_size ${size} goes past the end of the body (${body.length - at} bytes left after the header and earlier inputs)`);
+    }
+    if (binary[name]) throw invalidArgument(`input "${name}" is given twice`);
+    const spec = signature.inputs.find((s) => s.name === name);
+    if (!spec) throw invalidArgument(`unknown input "${name}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
+    binary[name] = binaryInput(input, i, body.subarray(at, at + size), spec.dtype);
+    at += size;
+  });
+  if (at !== body.length) {
+    throw invalidArgument(`the body has ${body.length - at} bytes after the header and the binary inputs' binary_data_size; they must add up to the body's length`);
+  }
+
+  const options = requestOptions(header);
+  const inputs: NamedTensors = jsonInputs.length > 0 ? { ...decodeInferRequest({ inputs: jsonInputs }, signature).inputs } : {};
+  for (const [name, tensor] of Object.entries(binary)) {
+    if (inputs[name]) throw invalidArgument(`input "${name}" is given twice`);
+    inputs[name] = tensor;
+  }
+  return { request: { ...options, inputs }, binaryOutput: binaryOutputChoice(header) };
+}
+
+type InferSignature = Parameters<typeof decodeInferRequest>[1];
+
+/** "id" and "outputs" of the JSON header, checked as the JSON codec checks them. */
+function requestOptions(header: Record<string, unknown>): Omit<InferRequest, 'inputs'> {
+  const { id, outputs } = header;
+  if (id !== undefined && typeof id !== 'string') throw invalidArgument('"id" must be a string');
+  if (outputs === undefined) return { ...(id !== undefined && { id }) };
+  if (!Array.isArray(outputs)) throw invalidArgument('"outputs" must be a list of {"name": ...} objects');
+  const names = outputs.map((o, i) => {
+    if (!isObject(o) || typeof o['name'] !== 'string') throw invalidArgument(`outputs[${i}] must be an object with a "name"`);
+    return o['name'];
+  });
+  return { ...(id !== undefined && { id }), outputs: names };
+}
+
+export type EncodedResponse = { kind: 'json'; body: unknown } | { kind: 'binary'; body: Buffer; headerLength: number };
+
+function tensorBytes(t: Tensor): Buffer {
+  if (t.dtype === 'string') {
+    const parts = (t.data as string[]).map((s) => Buffer.from(s, 'utf8'));
+    const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + 4 + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.writeUInt32LE(p.length, at);
+      p.copy(out, at + 4);
+      at += 4 + p.length;
+    }
+    return out;
+  }
+  const data = t.data as Exclude<TensorData, string[]>;
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * The infer response: outputs wanted binary carry `parameters.binary_data_size` instead of
+ * `data`, and their bytes follow the JSON header in output order. Without any, it is the
+ * JSON codec's response unchanged.
+ */
+export function encodeV2InferResponse(
+  model: string,
+  version: number,
+  id: string | undefined,
+  tensors: NamedTensors,
+  order: readonly string[],
+  binaryOutput: (name: string) => boolean,
+): EncodedResponse {
+  const returned = order.filter((name) => tensors[name]);
+  const asJson = returned.filter((name) => !binaryOutput(name));
+  const json = encodeInferResponse(model, version, id, tensors, asJson);
+  if (asJson.length === returned.length) return { kind: 'json', body: json };
+  const inJson = new Map(json.outputs.map((o) => [o.name, o]));
+  const tails: Buffer[] = [];
+  const outputs = returned.map((name) => {
+    const fromJson = inJson.get(name);
+    if (fromJson) return fromJson;
+    const t = tensors[name]!;
+    const bytes = tensorBytes(t);
+    tails.push(bytes);
+    return { name, datatype: v2Datatype(t.dtype), shape: t.shape, parameters: { binary_data_size: bytes.length } };
+  });
+  const header = Buffer.from(JSON.stringify({ ...json, outputs }), 'utf8');
+  return { kind: 'binary', body: Buffer.concat([header, ...tails]), headerLength: header.length };
+}
+
+/** Any infer body: binary when the header is present (the body is then raw bytes), else JSON. */
+export function decodeV2InferBody(body: unknown, headerLength: string | undefined, signature: InferSignature): V2Request {
+  if (headerLength !== undefined && Buffer.isBuffer(body)) return decodeBinaryInferRequest(body, headerLength, signature);
+  return { request: decodeInferRequest(body, signature), binaryOutput: binaryOutputChoice(body) };
+}

@@ -1,0 +1,128 @@
+/**
+ * Multi-process mode (PROCESSES=N|auto): one event loop parses JSON for at most one core, so
+ * a batch-heavy app runs N server processes on one port with node:cluster. The primary loads
+ * no model: it forks the processes, lets the kernel hand connections round-robin, forwards
+ * SIGTERM (Kubernetes signals only PID 1), replaces a process that dies, and answers the
+ * processes' requests for /metrics summed over all of them. Each process is a whole server
+ * (models, routes, its own readiness: it listens only once its models are loaded).
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import client from 'prom-client';
+import type { ServerEnv } from '../config/env.js';
+import type { Metrics } from './metrics.js';
+
+const METRICS_REQUEST = 'modelyard:cluster-metrics-request';
+const METRICS_REPLY = 'modelyard:cluster-metrics-reply';
+
+interface MetricsRequest {
+  type: typeof METRICS_REQUEST;
+  id: number;
+}
+interface MetricsReply {
+  type: typeof METRICS_REPLY;
+  id: number;
+  text?: string;
+  error?: string;
+}
+
+/** True in the primary of a multi-process server: it supervises and serves nothing itself. */
+export const isProcessPrimary = (env: Pick<ServerEnv, 'processes'>): boolean => env.processes > 1 && cluster.isPrimary;
+
+/** A process that dies this soon after its start is restarted after a pause, not in a tight loop. */
+const QUICK_DEATH_MS = 10_000;
+const RESTART_PAUSE_MS = 1_000;
+
+/**
+ * The primary: forks `env.processes` servers and supervises them. Never resolves; the
+ * process exits once every server has drained after SIGTERM/SIGINT (0 when all exited 0).
+ */
+export function runPrimary(env: ServerEnv, logger: Logger): Promise<never> {
+  const aggregator = new client.AggregatorRegistry();
+  const started = new Map<Worker, number>();
+  let stopping = false;
+  let exitCode = 0;
+
+  const fork = () => {
+    const worker = cluster.fork();
+    started.set(worker, Date.now());
+    worker.on('message', (msg: MetricsRequest) => {
+      if (msg?.type !== METRICS_REQUEST) return;
+      aggregator.clusterMetrics().then(
+        (text) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: msg.id, text } satisfies MetricsReply),
+        (err: Error) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: msg.id, error: err.message } satisfies MetricsReply),
+      );
+    });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    const lived = Date.now() - (started.get(worker) ?? 0);
+    started.delete(worker);
+    if (stopping) {
+      if (code !== 0) exitCode = 1;
+      if (started.size === 0) {
+        logger.info({ exitCode }, 'every server process has stopped');
+        process.exit(exitCode);
+      }
+      return;
+    }
+    const pause = lived < QUICK_DEATH_MS ? RESTART_PAUSE_MS : 0;
+    logger.error({ pid: worker.process.pid, code, signal, restartInMs: pause }, 'server process exited unexpectedly; starting a replacement');
+    setTimeout(fork, pause);
+  });
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, processes: started.size }, 'shutting down: every server process drains its in-flight requests');
+    for (const worker of started.keys()) worker.process.kill('SIGTERM');
+    if (started.size === 0) process.exit(0);
+    // Each process bounds its own drain by SHUTDOWN_TIMEOUT_MS; this is the backstop.
+    setTimeout(() => {
+      logger.error('server processes did not stop in time; killing them');
+      for (const worker of started.keys()) worker.process.kill('SIGKILL');
+      process.exit(1);
+    }, env.shutdownTimeoutMs + 5_000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  logger.info({ processes: env.processes }, 'starting server processes');
+  for (let i = 0; i < env.processes; i++) fork();
+  return new Promise<never>(() => undefined);
+}
+
+/**
+ * In a server process of a multi-process server: the primary may collect this process's
+ * registry, and /metrics renders the sum over every process (asked of the primary).
+ */
+export function joinClusterMetrics(metrics: Metrics, timeoutMs = 6_000): void {
+  if (!cluster.isWorker) return;
+  // Constructing one installs prom-client's listener that answers the primary's collection.
+  new client.AggregatorRegistry();
+  client.AggregatorRegistry.setRegistries([metrics.registry]);
+
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+  process.on('message', (msg: MetricsReply) => {
+    if (msg?.type !== METRICS_REPLY) return;
+    const w = waiting.get(msg.id);
+    if (!w) return;
+    waiting.delete(msg.id);
+    if (msg.text !== undefined) w.resolve(msg.text);
+    else w.reject(new Error(`collecting metrics from the server processes failed: ${msg.error}`));
+  });
+  metrics.render = () =>
+    new Promise<string>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error('the primary process did not answer the metrics request in time'));
+      }, timeoutMs);
+      waiting.set(id, {
+        resolve: (text) => (clearTimeout(timer), resolve(text)),
+        reject: (err) => (clearTimeout(timer), reject(err)),
+      });
+      process.send!({ type: METRICS_REQUEST, id } satisfies MetricsRequest);
+    });
+}
