@@ -6,7 +6,7 @@
  *     --seconds N   seconds per cell       --wrk-threads N   wrk threads (default 1)
  *     --out DIR     where the report goes  --no-build        reuse libs/runtime/dist
  *     --warmup N    seconds of unrecorded load before each server's cells (default 2)
- *     --render FILE rewrite FILE's .md from a results .json, measuring nothing
+ *     --render FILE rewrite vs-flask.md (and the targets) next to a results vs-flask.json, measuring nothing
  *
  * Trains a scikit-learn pipeline (train.py), serves the pickles from the seed-shaped Flask
  * app under gunicorn and the ONNX export from a built modelyard app, checks both against
@@ -165,7 +165,7 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
       const r = await runCell({ ...cell, seconds, threads: wrkThreads });
       result.cells[id] = r;
       const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-      const figure = cell.records > 1 ? `${(r.recordsPerSecond / 1000).toFixed(1)} k records/s` : `${r.requestsPerSecond.toFixed(0)} req/s`;
+      const figure = r.requests === 0 ? 'NO REQUEST COMPLETED' : cell.records > 1 ? `${(r.recordsPerSecond / 1000).toFixed(1)} k records/s` : `${r.requestsPerSecond.toFixed(0)} req/s`;
       log(`  ${id.padEnd(9)} ${figure.padStart(18)}   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms${errors ? `   ${errors} ERRORS (${JSON.stringify(r.errors)})` : ''}`);
       await sleep(500);
     }
@@ -183,10 +183,8 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
 
 /** --render FILE: rewrite the markdown next to a results JSON (after a change to the report). */
 async function render(file: string): Promise<void> {
-  const results = JSON.parse(await readFile(file, 'utf8')) as Results;
-  const md = file.replace(/\.json$/, '.md');
-  await writeFile(md, markdown(results));
-  log(`wrote ${relative(root, md)}`);
+  const { targets: _stale, ...results } = JSON.parse(await readFile(file, 'utf8')) as Results & { targets?: unknown };
+  await writeReport(results, dirname(file));
 }
 
 async function main(): Promise<void> {
@@ -218,9 +216,13 @@ async function main(): Promise<void> {
     dataset: ctx.dataset,
     servers,
   };
-  await mkdir(outDir, { recursive: true });
-  const json = join(outDir, 'vs-flask.json');
-  const md = join(outDir, 'vs-flask.md');
+  await writeReport(results, outDir);
+}
+
+async function writeReport(results: Results, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const json = join(dir, 'vs-flask.json');
+  const md = join(dir, 'vs-flask.md');
   await writeFile(json, `${JSON.stringify({ ...results, targets: targets(results) }, null, 2)}\n`);
   await writeFile(md, markdown(results));
   log(`\ntargets (issue 9):`);

@@ -72,12 +72,16 @@ export function targets(results: Results): Target[] {
   const modelyard = results.servers.find((s) => s.id === 'modelyard');
   const out: Target[] = [];
   const ratioTarget = (target: string, a: CellResult | undefined, b: CellResult | undefined, min: number, asPct: boolean, field: 'requestsPerSecond' | 'recordsPerSecond') => {
+    if (a?.requests === 0 || b?.requests === 0) {
+      out.push({ target, measured: 'not measured: a cell completed no request in its time' });
+      return;
+    }
     const r = ratio(a?.[field], b?.[field]);
     out.push({ target, measured: asPct ? pct(r) : times(r), pass: r === undefined ? undefined : r >= min && clean(a) && clean(b) });
   };
   ratioTarget('1 record, c=32: modelyard ≥ 18× gunicorn×2', my('one-c32'), flask('one-c32'), 18, false, 'requestsPerSecond');
   ratioTarget('1 record, c=32: modelyard ≥ 35 % of bare node:http + JSON.parse', my('one-c32'), json('one-c32'), 0.35, true, 'requestsPerSecond');
-  const p99 = my('one-c32')?.p99Ms;
+  const p99 = my('one-c32')?.requests ? my('one-c32')?.p99Ms : undefined;
   out.push({ target: '1 record, c=32: modelyard p99 ≤ 8 ms', measured: `${fmt(p99, 1)} ms`, pass: p99 === undefined ? undefined : p99 <= 8 });
   ratioTarget('1 record, c=1: modelyard ≥ 60 % of bare node:http + JSON.parse', my('one-c1'), json('one-c1'), 0.6, true, 'requestsPerSecond');
   ratioTarget('100 records, c=8, JSON: modelyard ≥ 5× gunicorn×2 records/s', my('batch-c8'), flask('batch-c8'), 5, false, 'recordsPerSecond');
@@ -140,6 +144,7 @@ export function markdown(results: Results): string {
     const row = cellIds.map((id) => {
       const r = s.cells[id];
       if (!r) return s.notAvailable[id] ? 'not available' : '–';
+      if (r.requests === 0) return `no request completed in ${results.secondsPerCell} s<br>**${errorCount(r)} errors**`;
       const figure = id.startsWith('one') ? `${fmt(r.requestsPerSecond)} req/s` : `${fmt(r.recordsPerSecond / 1000, 1)} k rec/s`;
       const errs = errorCount(r);
       return `${figure}<br>p50 ${fmt(r.p50Ms, 2)} / p99 ${fmt(r.p99Ms, 2)} ms${errs ? `<br>**${errs} errors**` : ''}`;
