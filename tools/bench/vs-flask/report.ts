@@ -77,7 +77,9 @@ export function targets(results: Results): Target[] {
       return;
     }
     const r = ratio(a?.[field], b?.[field]);
-    out.push({ target, measured: asPct ? pct(r) : times(r), pass: r === undefined ? undefined : r >= min && clean(a) && clean(b) });
+    const errors = errorCount(a) + errorCount(b);
+    const note = errors ? ` (but ${errors} errors in the cells compared)` : '';
+    out.push({ target, measured: (asPct ? pct(r) : times(r)) + note, pass: r === undefined ? undefined : r >= min && clean(a) && clean(b) });
   };
   ratioTarget('1 record, c=32: modelyard ≥ 18× gunicorn×2', my('one-c32'), flask('one-c32'), 18, false, 'requestsPerSecond');
   ratioTarget('1 record, c=32: modelyard ≥ 35 % of bare node:http + JSON.parse', my('one-c32'), json('one-c32'), 0.35, true, 'requestsPerSecond');
