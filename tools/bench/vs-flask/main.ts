@@ -6,6 +6,7 @@
  *     --seconds N   seconds per cell       --wrk-threads N   wrk threads (default 1)
  *     --out DIR     where the report goes  --no-build        reuse libs/runtime/dist
  *     --warmup N    seconds of unrecorded load before each server's cells (default 2)
+ *     --only IDS    some of flask,modelyard,node-json,node-constant (→ tmp/; targets needing others show –)
  *     --render FILE rewrite vs-flask.md (and the targets) next to a results vs-flask.json, measuring nothing
  *
  * Trains a scikit-learn pipeline (train.py), serves the pickles from the seed-shaped Flask
@@ -41,6 +42,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     render: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const seconds = Number(opts.seconds ?? (opts.smoke ? 2 : 10));
@@ -51,7 +53,8 @@ if (!(wrkThreads >= 1) || !Number.isInteger(wrkThreads)) throw new Error(`--wrk-
 if (!(warmup >= 1) || !Number.isInteger(warmup)) throw new Error(`--warmup must be a whole number ≥ 1, got ${opts.warmup}`);
 
 const scratch = join(root, 'tmp', 'bench-vs-flask');
-const outDir = resolve(opts.out ?? (opts.smoke ? scratch : join(root, 'docs', 'benchmarks')));
+// Only a full run of every server replaces the committed report.
+const outDir = resolve(opts.out ?? (opts.smoke || opts.only ? scratch : join(root, 'docs', 'benchmarks')));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -195,10 +198,15 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const all = serverSpecs({ root, here, scratch });
+  const only = opts.only?.split(',').map((x) => x.trim());
+  const unknown = only?.filter((id) => !all.some((s) => s.id === id)) ?? [];
+  if (unknown.length) throw new Error(`--only: no server ${unknown.join(', ')}; the servers are ${all.map((s) => s.id).join(', ')}`);
+  const specs = only ? all.filter((s) => only.includes(s.id)) : all;
   const info = machine();
   const ctx = await prepare();
   const servers: ServerResult[] = [];
-  for (const spec of serverSpecs({ root, here, scratch })) servers.push(await measure(spec, ctx));
+  for (const spec of specs) servers.push(await measure(spec, ctx));
 
   let onnxruntime = 'unknown';
   try {
