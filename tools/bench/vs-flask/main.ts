@@ -134,7 +134,8 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
     const coldStartMs = await waitReady(base + spec.readyPath, server, startedAt);
     if (spec.servesModel) {
       result.coldStartMs = coldStartMs;
-      log(`  ready after ${coldStartMs.toFixed(0)} ms`);
+      result.rssReadyMb = (await treeMemory(server.pid)).rssMb;
+      log(`  ready after ${coldStartMs.toFixed(0)} ms, RSS ${result.rssReadyMb.toFixed(1)} MB before any request`);
       await checkLabels(spec.id, base + spec.scorePath, ctx.check, ctx.bodies);
       log(`  labels: scikit-learn's for all ${ctx.check.records.length} check records`);
       await sleep(1000);
