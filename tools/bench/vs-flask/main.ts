@@ -6,7 +6,8 @@
  *     --seconds N   seconds per cell       --wrk-threads N   wrk threads (default 1)
  *     --out DIR     where the report goes  --no-build        reuse libs/runtime/dist
  *     --warmup N    seconds of unrecorded load before each server's cells (default 2)
- *     --render FILE rewrite FILE's .md from a results .json, measuring nothing
+ *     --only IDS    some of flask,modelyard,node-json,node-constant (→ tmp/; targets needing others show –)
+ *     --render FILE rewrite vs-flask.md (and the targets) next to a results vs-flask.json, measuring nothing
  *
  * Trains a scikit-learn pipeline (train.py), serves the pickles from the seed-shaped Flask
  * app under gunicorn and the ONNX export from a built modelyard app, checks both against
@@ -41,6 +42,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     render: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const seconds = Number(opts.seconds ?? (opts.smoke ? 2 : 10));
@@ -51,7 +53,8 @@ if (!(wrkThreads >= 1) || !Number.isInteger(wrkThreads)) throw new Error(`--wrk-
 if (!(warmup >= 1) || !Number.isInteger(warmup)) throw new Error(`--warmup must be a whole number ≥ 1, got ${opts.warmup}`);
 
 const scratch = join(root, 'tmp', 'bench-vs-flask');
-const outDir = resolve(opts.out ?? (opts.smoke ? scratch : join(root, 'docs', 'benchmarks')));
+// Only a full run of every server replaces the committed report.
+const outDir = resolve(opts.out ?? (opts.smoke || opts.only ? scratch : join(root, 'docs', 'benchmarks')));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -131,7 +134,8 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
     const coldStartMs = await waitReady(base + spec.readyPath, server, startedAt);
     if (spec.servesModel) {
       result.coldStartMs = coldStartMs;
-      log(`  ready after ${coldStartMs.toFixed(0)} ms`);
+      result.rssReadyMb = (await treeMemory(server.pid)).rssMb;
+      log(`  ready after ${coldStartMs.toFixed(0)} ms, RSS ${result.rssReadyMb.toFixed(1)} MB before any request`);
       await checkLabels(spec.id, base + spec.scorePath, ctx.check, ctx.bodies);
       log(`  labels: scikit-learn's for all ${ctx.check.records.length} check records`);
       await sleep(1000);
@@ -165,7 +169,7 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
       const r = await runCell({ ...cell, seconds, threads: wrkThreads });
       result.cells[id] = r;
       const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-      const figure = cell.records > 1 ? `${(r.recordsPerSecond / 1000).toFixed(1)} k records/s` : `${r.requestsPerSecond.toFixed(0)} req/s`;
+      const figure = r.requests === 0 ? 'NO REQUEST COMPLETED' : cell.records > 1 ? `${(r.recordsPerSecond / 1000).toFixed(1)} k records/s` : `${r.requestsPerSecond.toFixed(0)} req/s`;
       log(`  ${id.padEnd(9)} ${figure.padStart(18)}   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms${errors ? `   ${errors} ERRORS (${JSON.stringify(r.errors)})` : ''}`);
       await sleep(500);
     }
@@ -183,10 +187,8 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
 
 /** --render FILE: rewrite the markdown next to a results JSON (after a change to the report). */
 async function render(file: string): Promise<void> {
-  const results = JSON.parse(await readFile(file, 'utf8')) as Results;
-  const md = file.replace(/\.json$/, '.md');
-  await writeFile(md, markdown(results));
-  log(`wrote ${relative(root, md)}`);
+  const { targets: _stale, ...results } = JSON.parse(await readFile(file, 'utf8')) as Results & { targets?: unknown };
+  await writeReport(results, dirname(file));
 }
 
 async function main(): Promise<void> {
@@ -197,10 +199,15 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const all = serverSpecs({ root, here, scratch });
+  const only = opts.only?.split(',').map((x) => x.trim());
+  const unknown = only?.filter((id) => !all.some((s) => s.id === id)) ?? [];
+  if (unknown.length) throw new Error(`--only: no server ${unknown.join(', ')}; the servers are ${all.map((s) => s.id).join(', ')}`);
+  const specs = only ? all.filter((s) => only.includes(s.id)) : all;
   const info = machine();
   const ctx = await prepare();
   const servers: ServerResult[] = [];
-  for (const spec of serverSpecs({ root, here, scratch })) servers.push(await measure(spec, ctx));
+  for (const spec of specs) servers.push(await measure(spec, ctx));
 
   let onnxruntime = 'unknown';
   try {
@@ -218,9 +225,13 @@ async function main(): Promise<void> {
     dataset: ctx.dataset,
     servers,
   };
-  await mkdir(outDir, { recursive: true });
-  const json = join(outDir, 'vs-flask.json');
-  const md = join(outDir, 'vs-flask.md');
+  await writeReport(results, outDir);
+}
+
+async function writeReport(results: Results, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const json = join(dir, 'vs-flask.json');
+  const md = join(dir, 'vs-flask.md');
   await writeFile(json, `${JSON.stringify({ ...results, targets: targets(results) }, null, 2)}\n`);
   await writeFile(md, markdown(results));
   log(`\ntargets (issue 9):`);
