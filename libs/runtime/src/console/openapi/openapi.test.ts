@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_MODELS, startExampleApp, type ExampleApp } from '../../testing/example-apps.js';
-import { startTestServer, WORKSPACE_MODELS } from '../../testing/fixtures.js';
+import { watchModelConfig } from '../../inference/reload-config.js';
+import { copyModel, silentLogger, startTestServer, WORKSPACE_MODELS } from '../../testing/fixtures.js';
 import { sendOpenApiExamples } from '../../testing/openapi-examples.js';
 import { onnxCategories } from './onnx-categories.js';
 
@@ -171,6 +172,27 @@ describe('a model without reference data (TF Serving\'s half_plus_two)', () => {
       expect(JSON.stringify(doc.paths)).not.toContain('"reference":{"summary"');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('a model.json edited while the app runs', () => {
+  it('is in the next /openapi.json: the document follows the config that serves', async () => {
+    const root = await copyModel('iris', [1]);
+    const server = await startTestServer({ models: ['iris'], modelsDir: root });
+    try {
+      const score = async () => ((await request(server.app).get('/openapi.json')).body as Doc).components.schemas['iris.Score'] as Record<string, unknown>;
+      expect(Object.keys((await score())['properties'] as object)).toEqual(['setosa', 'versicolor', 'virginica']);
+      const config = JSON.parse(await readFile(join(root, 'iris', 'model.json'), 'utf8')) as Record<string, unknown>;
+      await writeFile(join(root, 'iris', 'model.json'), JSON.stringify({ ...config, getScore: { output: 'class' } }));
+      const watcher = watchModelConfig(server.models.get('iris'), join(root, 'iris'), silentLogger(), { poll: false });
+      await watcher.check(); // the text the running config came from
+      await writeFile(join(root, 'iris', 'model.json'), JSON.stringify({ ...config, getScore: { output: 'class' }, description: 'edited' }));
+      expect(await watcher.check()).toBe('applied');
+      expect(await score()).toMatchObject({ type: 'integer', description: expect.stringContaining('the predicted class') });
+    } finally {
+      await server.close();
+      await rm(root, { recursive: true, force: true });
     }
   });
 });
