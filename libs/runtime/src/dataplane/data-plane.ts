@@ -155,7 +155,8 @@ export class DataPlane {
     const servable = this.resolve(model, selector);
     scope.version = servable.version;
     const pipeline: PipelineContext = {
-      protocol: scope.protocol as Protocol,
+      // Hooks see the protocol family ("grpc"), metrics the method ("grpc:Predict").
+      protocol: (scope.protocol.startsWith('grpc:') ? 'grpc' : scope.protocol) as Protocol,
       requestId: scope.requestId,
       get log() {
         return scope.log;

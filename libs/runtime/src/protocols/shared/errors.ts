@@ -23,10 +23,7 @@ export const INTERNAL_MESSAGE = 'internal error; the request id is in the x-requ
  */
 export function describeError(err: unknown, bodyLimit: string): ErrorDescription {
   if (err instanceof Overloaded) return { status: 503, message: err.message, headers: { 'retry-after': String(err.retryAfterSeconds) } };
-  if (err instanceof ServingError) {
-    const status = err.httpStatus;
-    return { status, message: status >= 500 && err.code === 'INTERNAL' && !err.message ? INTERNAL_MESSAGE : err.message };
-  }
+  if (err instanceof ServingError) return { status: err.httpStatus, message: err.message };
   const e = err as HttpError;
   // Express's body parsers (left only on the ops routes) report these.
   switch (e?.type) {
