@@ -4,7 +4,6 @@ import { artifactOf, type InputConfig, type OutputConfig } from '../../config/sc
 import { fieldsFor, itemShape } from '../../features/records-to-tensors.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import { elementCount, type Signature, type TensorSpec } from '../../tensor/tensor.js';
-import { onnxFileCategories } from './onnx-categories.js';
 
 /** One record field as callers send it, and the model input it feeds. */
 export interface FieldFact {
@@ -61,6 +60,8 @@ async function categoriesOf(model: ServedModel, version: number): Promise<Map<st
   const files: string[] = [];
   if (model.config.backend === 'onnx') files.push(join(dir, artifactOf(model.config)));
   if (model.config.transformer) files.push(join(dir, model.config.transformer.artifact));
+  // Loaded on the first /openapi.json, not at start: protobufjs is megabytes an idle app need not hold.
+  const { onnxFileCategories } = await import('./onnx-categories.js');
   const found = new Map<string, string[]>();
   for (const file of files) for (const [input, cats] of await onnxFileCategories(file)) found.set(input, cats);
   return found;
