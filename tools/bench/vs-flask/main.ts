@@ -6,6 +6,7 @@
  *     --seconds N   seconds per cell       --wrk-threads N   wrk threads (default 1)
  *     --out DIR     where the report goes  --no-build        reuse libs/runtime/dist
  *     --warmup N    seconds of unrecorded load before each server's cells (default 2)
+ *     --ready-timeout N  seconds a server may take to become ready (default 180)
  *     --only IDS    some of flask,modelyard,node-json,node-constant (→ tmp/; targets needing others show –)
  *     --render FILE rewrite vs-flask.md (and the targets) next to a results vs-flask.json, measuring nothing
  *
@@ -39,6 +40,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string' },
     'wrk-threads': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2' },
+    'ready-timeout': { type: 'string', default: '180' },
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     render: { type: 'string' },
@@ -48,8 +50,10 @@ const { values: opts } = parseArgs({
 const seconds = Number(opts.seconds ?? (opts.smoke ? 2 : 10));
 const wrkThreads = Number(opts['wrk-threads']);
 const warmup = Number(opts.warmup);
+const readyTimeoutS = Number(opts['ready-timeout']);
 if (!(seconds >= 1) || !Number.isInteger(seconds)) throw new Error(`--seconds must be a whole number ≥ 1, got ${opts.seconds}`);
 if (!(wrkThreads >= 1) || !Number.isInteger(wrkThreads)) throw new Error(`--wrk-threads must be a whole number ≥ 1, got ${opts['wrk-threads']}`);
+if (!(readyTimeoutS > 0)) throw new Error(`--ready-timeout must be a number of seconds > 0, got ${opts['ready-timeout']}`);
 if (!(warmup >= 1) || !Number.isInteger(warmup)) throw new Error(`--warmup must be a whole number ≥ 1, got ${opts.warmup}`);
 
 const scratch = join(root, 'tmp', 'bench-vs-flask');
@@ -131,7 +135,7 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
   const server = spawnServer(spec.command, spec.args(port), spec.env(port), join(scratch, `${spec.id}.log`), spec.cwd);
   const result: ServerResult = { id: spec.id, title: spec.title, cells: {}, notAvailable: {} };
   try {
-    const coldStartMs = await waitReady(base + spec.readyPath, server, startedAt);
+    const coldStartMs = await waitReady(base + spec.readyPath, server, startedAt, readyTimeoutS * 1000);
     if (spec.servesModel) {
       result.coldStartMs = coldStartMs;
       result.rssReadyMb = (await treeMemory(server.pid)).rssMb;
