@@ -31,7 +31,9 @@ export function serverSpecs({ root, here, scratch }: Layout): ServerSpec[] {
       id: 'flask',
       title: 'the old Flask service, gunicorn, 2 sync workers',
       command: 'gunicorn',
-      args: (port) => ['--workers', '2', '--worker-class', 'sync', '--bind', `127.0.0.1:${port}`, 'flask_app:app'],
+      // --timeout 120 instead of 30: on a busy machine importing pandas and scikit-learn took
+      // a worker over 30 s and gunicorn killed it while booting. No request comes near either.
+      args: (port) => ['--workers', '2', '--worker-class', 'sync', '--timeout', '120', '--bind', `127.0.0.1:${port}`, 'flask_app:app'],
       env: () => ({ ...base, ARTIFACTS_DIR: join(scratch, 'flask') }),
       cwd: here,
       readyPath: '/health',
