@@ -57,7 +57,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', ENTRY], {
     cwd: WORKSPACE,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: WORKSPACE_MODELS, LOG_LEVEL: 'error', PROCESSES: '2', SHUTDOWN_TIMEOUT_MS: '10000' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: WORKSPACE_MODELS, LOG_LEVEL: 'error', PROCESSES: '2', SHUTDOWN_TIMEOUT_MS: '15000', SLOW_MS: '8000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (stdout += d));
@@ -108,20 +108,26 @@ describe('PROCESSES=2', () => {
     process.kill(victim!, 'SIGKILL');
     const replacement = await until('a replacement process', () => childrenOf(child.pid!).find((p) => p !== survivor && p !== victim));
     expect(replacement).toBeGreaterThan(0);
-    expect(stderr + stdout).toMatch(/server process exited unexpectedly; starting a replacement/);
+    await until('the log line about the replacement', () => (/server process exited unexpectedly; starting a replacement/.test(stderr + stdout) ? true : undefined), 10_000);
     // The replacement loads both versions too: the sum over the live processes is 4 again.
     await until('the replacement to load the model', async () => (counter(await metrics(), 'modelyard_model_loads_total', 'result="success"') === 4 ? true : undefined));
     expect((await score(reference.records.slice(0, 1))).status).toBe(200);
   }, 120_000);
 
   it('SIGTERM: every process finishes its requests in flight, then the server exits 0', async () => {
-    // Hold one request in flight in each process (round-robin over fresh connections).
-    const ids = ['slow-a', 'slow-b', 'slow-c', 'slow-d'];
-    const inFlight = ids.map((id) =>
-      fetch(`${url}/get_score`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id, connection: 'close' }, body: JSON.stringify({ data: reference.records.slice(0, 3) }) }),
-    );
-    await until('every slow request to reach a server process', () => (ids.every((id) => stdout.includes(`IN_FLIGHT ${id} `)) ? true : undefined), 30_000);
-    const pids = new Set(ids.map((id) => stdout.match(new RegExp(`IN_FLIGHT ${id} (\\d+)`))![1]));
+    // Hold requests in flight until both processes have some (fresh connections, round-robin;
+    // a replacement started by the previous test may begin listening a moment after it loaded).
+    const slow = (id: string) =>
+      fetch(`${url}/get_score`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id, connection: 'close' }, body: JSON.stringify({ data: reference.records.slice(0, 3) }) });
+    const inFlight: Promise<Response>[] = [];
+    const pids = new Set<string>();
+    for (let i = 0; pids.size < 2 && i < 12; i++) {
+      const id = `slow-${i}`;
+      inFlight.push(slow(id));
+      const pid = await until(`request ${id} to reach a server process`, () => stdout.match(new RegExp(`IN_FLIGHT ${id} (\\d+)`))?.[1], 30_000);
+      pids.add(pid);
+      if (pids.size < 2) await sleep(250);
+    }
     expect(pids.size).toBe(2);
     child.kill('SIGTERM');
     const responses = await Promise.all(inFlight);

@@ -1,7 +1,8 @@
 /**
  * Multi-process mode (PROCESSES=N|auto): one event loop parses JSON for at most one core, so
  * a batch-heavy app runs N server processes on one port with node:cluster. The primary loads
- * no model: it forks the processes, lets the kernel hand connections round-robin, forwards
+ * no model: it forks the processes, accepts connections and hands them out round-robin
+ * (node:cluster's default scheduling on Linux), forwards
  * SIGTERM (Kubernetes signals only PID 1), replaces a process that dies, and answers the
  * processes' requests for /metrics summed over all of them. Each process is a whole server
  * (models, routes, its own readiness: it listens only once its models are loaded).
@@ -14,7 +15,11 @@ import type { Metrics } from './metrics.js';
 
 const METRICS_REQUEST = 'modelyard:cluster-metrics-request';
 const METRICS_REPLY = 'modelyard:cluster-metrics-reply';
+const COLLECT = 'modelyard:collect-metrics';
+const COLLECTED = 'modelyard:collected-metrics';
+const JOINED = 'modelyard:metrics-joined';
 
+/** A server process asks the primary for the summed metrics; the primary answers. */
 interface MetricsRequest {
   type: typeof METRICS_REQUEST;
   id: number;
@@ -25,6 +30,20 @@ interface MetricsReply {
   text?: string;
   error?: string;
 }
+/** The primary asks each joined process for its registry; each answers with it as JSON. */
+interface Collect {
+  type: typeof COLLECT;
+  id: number;
+}
+interface Collected {
+  type: typeof COLLECTED;
+  id: number;
+  metrics: client.MetricObjectWithValues<client.MetricValue<string>>[];
+}
+type FromServerProcess = MetricsRequest | Collected | { type: typeof JOINED };
+
+/** How long the primary waits for each process's registry; a process that misses it is left out of that scrape. */
+const COLLECT_TIMEOUT_MS = 3_000;
 
 /** True in the primary of a multi-process server: it supervises and serves nothing itself. */
 export const isProcessPrimary = (env: Pick<ServerEnv, 'processes'>): boolean => env.processes > 1 && cluster.isPrimary;
@@ -38,26 +57,57 @@ const RESTART_PAUSE_MS = 1_000;
  * process exits once every server has drained after SIGTERM/SIGINT (0 when all exited 0).
  */
 export function runPrimary(env: ServerEnv, logger: Logger): Promise<never> {
-  const aggregator = new client.AggregatorRegistry();
   const started = new Map<Worker, number>();
+  // Processes whose registry can be collected: a process joins once its models are loaded.
+  const joined = new Set<Worker>();
   let stopping = false;
   let exitCode = 0;
+  let nextCollect = 1;
+  const collecting = new Map<number, (worker: Worker, metrics: Collected['metrics']) => void>();
+
+  /** Every joined process's registry, summed as prom-client's AggregatorRegistry does. */
+  const collect = async (): Promise<string> => {
+    const id = nextCollect++;
+    const targets = [...joined].filter((w) => w.isConnected());
+    const replies: Collected['metrics'][] = [];
+    await new Promise<void>((resolve) => {
+      const pending = new Set(targets);
+      const timer = setTimeout(() => {
+        logger.warn({ missing: [...pending].map((w) => w.process.pid) }, 'server processes did not report metrics in time; left out of this scrape');
+        resolve();
+      }, COLLECT_TIMEOUT_MS);
+      const done = () => pending.size === 0 && (clearTimeout(timer), resolve());
+      collecting.set(id, (worker, metrics) => {
+        if (!pending.delete(worker)) return;
+        replies.push(metrics);
+        done();
+      });
+      for (const w of targets) w.send({ type: COLLECT, id } satisfies Collect);
+      done();
+    });
+    collecting.delete(id);
+    return client.AggregatorRegistry.aggregate(replies).metrics();
+  };
 
   const fork = () => {
     const worker = cluster.fork();
     started.set(worker, Date.now());
-    worker.on('message', (msg: MetricsRequest) => {
-      if (msg?.type !== METRICS_REQUEST) return;
-      aggregator.clusterMetrics().then(
-        (text) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: msg.id, text } satisfies MetricsReply),
-        (err: Error) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: msg.id, error: err.message } satisfies MetricsReply),
-      );
+    worker.on('message', (msg: FromServerProcess) => {
+      if (msg?.type === JOINED) joined.add(worker);
+      else if (msg?.type === COLLECTED) collecting.get(msg.id)?.(worker, msg.metrics);
+      else if (msg?.type === METRICS_REQUEST) {
+        collect().then(
+          (text) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: msg.id, text } satisfies MetricsReply),
+          (err: Error) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: msg.id, error: err.message } satisfies MetricsReply),
+        );
+      }
     });
   };
 
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (started.get(worker) ?? 0);
     started.delete(worker);
+    joined.delete(worker);
     if (stopping) {
       if (code !== 0) exitCode = 1;
       if (started.size === 0) {
@@ -98,9 +148,11 @@ export function runPrimary(env: ServerEnv, logger: Logger): Promise<never> {
  */
 export function joinClusterMetrics(metrics: Metrics, timeoutMs = 6_000): void {
   if (!cluster.isWorker) return;
-  // Constructing one installs prom-client's listener that answers the primary's collection.
-  new client.AggregatorRegistry();
-  client.AggregatorRegistry.setRegistries([metrics.registry]);
+  process.on('message', (msg: Collect) => {
+    if (msg?.type !== COLLECT) return;
+    void metrics.registry.getMetricsAsJSON().then((json) => process.send!({ type: COLLECTED, id: msg.id, metrics: json } satisfies Collected));
+  });
+  process.send!({ type: JOINED });
 
   let nextId = 1;
   const waiting = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();

@@ -197,13 +197,16 @@ export type EncodedResponse = { kind: 'json'; body: unknown } | { kind: 'binary'
 
 function tensorBytes(t: Tensor): Buffer {
   if (t.dtype === 'string') {
-    const parts = (t.data as string[]).map((s) => Buffer.from(s, 'utf8'));
-    const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + 4 + p.length, 0));
+    // Sized first, then written in place: one allocation instead of one per element.
+    const strings = t.data as string[];
+    let size = 0;
+    for (const s of strings) size += 4 + Buffer.byteLength(s, 'utf8');
+    const out = Buffer.allocUnsafe(size);
     let at = 0;
-    for (const p of parts) {
-      out.writeUInt32LE(p.length, at);
-      p.copy(out, at + 4);
-      at += 4 + p.length;
+    for (const s of strings) {
+      const written = out.write(s, at + 4, 'utf8');
+      out.writeUInt32LE(written, at);
+      at += 4 + written;
     }
     return out;
   }
