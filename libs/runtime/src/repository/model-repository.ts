@@ -109,11 +109,12 @@ export class ModelRepository {
     for (const v of loadable) {
       if (wanted.has(v.version) && !this.available.has(v.version) && !this.stopped) await this.load(v);
     }
-    // Unload only once something else can serve, so a failed swap never leaves a gap.
-    const stillWanted = [...this.available.keys()].filter((v) => wanted.has(v));
-    if (stillWanted.length === 0 && wanted.size > 0) return;
+    // TF Serving's availability-preserving rule: a version leaves only for one that is
+    // AVAILABLE now. The policy is applied again to what did load, so a new version that
+    // failed (corrupt, half-copied) pushes nothing out, and a pinned older one stays.
+    const keep = new Set(selectVersions(this.config.versionPolicy, onDisk.map((v) => v.version).filter((v) => this.available.has(v))));
     for (const version of [...this.available.keys()]) {
-      if (!wanted.has(version)) await this.unload(version);
+      if (!keep.has(version)) await this.unload(version);
     }
   }
 
