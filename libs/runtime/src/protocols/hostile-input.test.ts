@@ -116,3 +116,13 @@ describe('finite JSON numbers that overflow the input dtype (finding 10)', () =>
     expect((await post('/get_score', { data: [{ ...penguin, 'Body Mass (g)': 3.4e38 }] })).status).toBe(200);
   });
 });
+
+describe('nesting beyond what the model can take (finding 4)', () => {
+  it('TF Serving: deeper than the model rank allows is a 400; as deep as it needs is served', async () => {
+    const deep = await post('/v1/models/iris:predict', `{"instances": [${'['.repeat(8)}5.1${']'.repeat(8)}]}`);
+    expect(deep.status).toBe(400);
+    expect(deep.body.error).toContain('deeper than 8 levels');
+    const ok = await post('/v1/models/iris:predict', { instances: [[5.1, 3.5, 1.4, 0.2]] });
+    expect(ok.status).toBe(200);
+  });
+});
