@@ -6,6 +6,7 @@ import { ConfigError } from '../config/load-config.js';
 import type { Hooks } from '../inference/hooks.js';
 import { createLogger } from './logger.js';
 import { createModelServer, type ModelServer } from './model-server.js';
+import { refuseDeepBodies } from '../protocols/shared/json-depth.js';
 import { isProcessPrimary, joinClusterMetrics, runPrimary } from './processes.js';
 import { ConnectionTracker, shutdownGracefully } from './shutdown.js';
 
@@ -77,6 +78,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const connections = new ConnectionTracker(server);
+  refuseDeepBodies(server);
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   let grpc: GrpcServer | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Signature } from '../../tensor/tensor.js';
-import { checkJsonDepth, MAX_JSON_DEPTH, maxBodyDepth } from './json-depth.js';
+import { checkJsonDepth, JsonDepthScanner, MAX_JSON_DEPTH, maxBodyDepth } from './json-depth.js';
 
 const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
 
@@ -14,6 +14,16 @@ describe('checkJsonDepth', () => {
 
   it('does not count brackets inside strings, escaped quotes included', () => {
     expect(() => checkJsonDepth(`{"a": "[[[[[[\\"[[[[[[", "b": [1]}`, 2)).not.toThrow();
+  });
+
+  it('scans a body that arrives in pieces split anywhere, strings and escapes included', () => {
+    const body = `{"s": "a\\"[[[[[[", "x": [[[1]]]}`;
+    for (let cut = 1; cut < body.length; cut++) {
+      const ok = new JsonDepthScanner(4);
+      expect(ok.feed(body.slice(0, cut)) && ok.feed(body.slice(cut))).toBe(true);
+      const strict = new JsonDepthScanner(3);
+      expect(strict.feed(Buffer.from(body.slice(0, cut))) && strict.feed(Buffer.from(body.slice(cut)))).toBe(false);
+    }
   });
 
   it('takes the model rank plus the envelope, and the global cap for an unknown rank', () => {

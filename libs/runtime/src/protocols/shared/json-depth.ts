@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server } from 'node:http';
 import { invalidArgument } from '../../errors.js';
 import type { Signature } from '../../tensor/tensor.js';
 
@@ -37,28 +38,78 @@ const tooDeep = (maxDepth: number) =>
   invalidArgument(`request body nests lists and objects deeper than ${maxDepth} levels, more than any input of the model can take`);
 
 /**
+ * Bracket depth across a body that arrives in pieces: strings are skipped (brackets inside
+ * them do not count, escapes included), so a piece may end anywhere.
+ */
+export class JsonDepthScanner {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  constructor(readonly maxDepth: number) {}
+
+  /** Feeds the next piece; false once the nesting went beyond maxDepth. */
+  feed(piece: Buffer | string): boolean {
+    const text = typeof piece === 'string';
+    const length = piece.length;
+    let { depth, inString, escaped } = this;
+    for (let i = 0; i < length; i++) {
+      const c = text ? (piece as string).charCodeAt(i) : (piece as Buffer)[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) inString = false;
+        continue;
+      }
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+        if (++depth > this.maxDepth) return false;
+      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
+    }
+    Object.assign(this, { depth, inString, escaped });
+    return true;
+  }
+
+  error() {
+    return tooDeep(this.maxDepth);
+  }
+}
+
+/**
  * Refuses a body nested deeper than `maxDepth` before it is parsed: JSON.parse of
  * `[[[[…]]]]` under the body limit builds millions of arrays (~1 GB) and stalls the loop.
- * One pass over the bytes, no allocation; strings are skipped, so brackets inside them do
- * not count. Works on the raw Buffer (before decoding) or on the decoded text.
+ * One pass over the bytes, no allocation. Works on the raw Buffer or the decoded text.
  */
 export function checkJsonDepth(body: Buffer | string, maxDepth: number = MAX_JSON_DEPTH): void {
-  const text = typeof body === 'string';
-  const length = body.length;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < length; i++) {
-    const c = text ? (body as string).charCodeAt(i) : (body as Buffer)[i]!;
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-      continue;
-    }
-    if (c === QUOTE) inString = true;
-    else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > maxDepth) throw tooDeep(maxDepth);
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
-  }
+  const scanner = new JsonDepthScanner(maxDepth);
+  if (!scanner.feed(body)) throw scanner.error();
+}
+
+/**
+ * Watches request bodies as they arrive and fails the read of one nested beyond the global
+ * cap at the first piece that shows it, so the rest is drained instead of buffered: the
+ * attack costs one 64 KB piece, not the ~10 MB body (and its string) per request. The
+ * failure reaches the body reader (body-parser and the like) as a stream 'error', which
+ * answers 400 once the body is drained; a reader that does not listen for errors is left
+ * alone, and the later full checks still refuse the body.
+ */
+export function refuseDeepBodies(server: Server, maxDepth: number = MAX_JSON_DEPTH): void {
+  server.prependListener('request', (req: IncomingMessage) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    const scanner = new JsonDepthScanner(maxDepth);
+    let state: 'scanning' | 'too-deep' | 'reported' = 'scanning';
+    const push = req.push;
+    req.push = function (chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (state === 'scanning' && (Buffer.isBuffer(chunk) || typeof chunk === 'string') && !scanner.feed(chunk)) state = 'too-deep';
+      const more = push.call(this, chunk, encoding);
+      if (state === 'too-deep' && req.listenerCount('error') > 0) {
+        state = 'reported';
+        req.push = push;
+        req.emit('error', scanner.error());
+      }
+      return more;
+    };
+  });
 }
 
 /** For body-parser's `verify` hook: runs on the raw bytes, before JSON.parse. */
