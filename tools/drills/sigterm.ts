@@ -71,7 +71,7 @@ export async function sigtermDrill(): Promise<DrillResult> {
     figures: {
       'big answer': bigWhole ? `whole, ${big.body!.length} bytes, Connection: ${big.connection}` : `NOT whole (${big.error ?? big.status})`,
       'answers after SIGTERM': after.length,
-      'of which without Connection: close': withoutClose,
+      'of which without Connection: close (answered before the server saw the signal)': withoutClose,
       'fresh connections refused after the listener closed (never reached the app)': freshRefused,
       'exit code': String(code),
     },
