@@ -106,9 +106,13 @@ describe('shutdown under keep-alive load', () => {
     // server read was answered whole.
     expect(outcomes.filter((o) => o.error !== undefined && (o.reused || o.status !== undefined))).toEqual([]);
     expect(outcomes.filter((o) => o.error !== undefined && !['ECONNREFUSED', 'ECONNRESET'].includes(o.error))).toEqual([]);
-    expect(outcomes.filter((o) => o.status !== undefined && o.status !== 200)).toEqual([]);
-    const answered = outcomes.filter((o) => o.status === 200 && JSON.parse(o.body!).data.length === 1).length;
-    expect(answered).toBeGreaterThanOrEqual(40);
+    // The 100k-row request may fill the model's admission queue: the small ones are then
+    // shed with a clean 503 + JSON error (never a reset); everything else is answered.
+    const answeredOk = outcomes.filter((o) => o.status === 200 && JSON.parse(o.body!).data.length === 1).length;
+    const shed = outcomes.filter((o) => o.status === 503 && typeof JSON.parse(o.body!).error === 'string').length;
+    expect(outcomes.filter((o) => o.status !== undefined && o.status !== 200 && o.status !== 503)).toEqual([]);
+    const answered = answeredOk + shed;
+    expect(answeredOk).toBeGreaterThanOrEqual(40);
     expect(outcomes.filter((o) => o.reused).length).toBeGreaterThan(20);
     expect(answered).toBe(received);
   }, 60_000);
