@@ -5,7 +5,7 @@
  * drill shorten them.
  */
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { DrillResult } from './drill.js';
 import { fuzzDrill } from './fuzz.js';
 import { hotSwapDrill } from './hot-swap.js';
@@ -23,7 +23,7 @@ const DRILLS: Record<string, () => Promise<DrillResult>> = {
 
 const REPORT = process.env['DRILL_REPORT'] ?? 'docs/reliability.md';
 
-function render(results: DrillResult[], startedAt: Date, seconds: number): string {
+function render(results: DrillResult[], startedAt: Date, seconds: number, load: number[]): string {
   const row = (r: DrillResult) =>
     `| ${r.name} | ${r.held ? 'held' : '**did not hold**'} | ${r.requests.toLocaleString('en')} | ${Object.entries(r.failures).filter(([, n]) => n > 0).map(([k, n]) => `${k}: ${n}`).join('; ') || '0'} | ${r.fiveXX} | ${r.crashes} | ${r.maxProbeMs ?? '–'} | ${r.rssPeakMiB ?? '–'} |`;
   const sections = results.map(
@@ -49,7 +49,7 @@ hostile bodies, overload and a memory attack, each against a real app process
 The drills run one after the other on a shared machine; latencies move between runs, the
 counts of failures should not.
 
-Run: ${startedAt.toISOString()} · ${seconds.toFixed(0)} s · Node ${process.version} · ${availableParallelism()} cores (${cpus()[0]?.model.trim()}) · ${(totalmem() / 2 ** 30).toFixed(1)} GiB
+Run: ${startedAt.toISOString()} · ${seconds.toFixed(0)} s · Node ${process.version} · ${availableParallelism()} cores (${cpus()[0]?.model.trim()}) · ${(totalmem() / 2 ** 30).toFixed(1)} GiB · load average at start / end: ${load.map((l) => l.toFixed(1)).join(' / ')} (other work shares the machine; latencies are only as good as that)
 
 | drill | promise | requests | failures by kind | 5xx | crashes | max probe ms | RSS peak MiB |
 |---|---|---|---|---|---|---|---|
@@ -61,6 +61,7 @@ ${sections.join('\n')}`;
 async function main(): Promise<void> {
   const wanted = (process.env['DRILLS'] ?? Object.keys(DRILLS).join(',')).split(',');
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0]!;
   const results: DrillResult[] = [];
   for (const name of wanted) {
     const drill = DRILLS[name];
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     console.log(`  ${r.held ? 'held' : 'DID NOT HOLD'}: ${r.requests} requests, ${JSON.stringify(r.failures)}, 5xx ${r.fiveXX}, crashes ${r.crashes}, ${JSON.stringify(r.figures).slice(0, 400)}`);
     results.push(r);
   }
-  await writeFile(REPORT, render(results, startedAt, (Date.now() - startedAt.getTime()) / 1000));
+  await writeFile(REPORT, render(results, startedAt, (Date.now() - startedAt.getTime()) / 1000, [loadAtStart, loadavg()[0]!]));
   console.log(`report: ${REPORT}`);
   if (results.some((r) => !r.held)) process.exitCode = 1;
 }

@@ -3,7 +3,10 @@
  * slow reader. Counts resets on kept-alive connections, answers cut off, and checks that
  * every answer after SIGTERM said `Connection: close`.
  */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startAppProcess } from '@modelyard/runtime/testing';
 import { bigColumnarBody, getScoreBody, penguinRecords } from './bodies.js';
 import { countBy, rssMiB, send, sleep, type Outcome } from './client.js';
@@ -14,7 +17,13 @@ const ROWS = 100_000;
 
 export async function sigtermDrill(): Promise<DrillResult> {
   const started = Date.now();
-  const app = await startAppProcess('penguins', { SHUTDOWN_TIMEOUT_MS: '20000' });
+  // Admission room for the 100k-row request next to the small ones (the default queue of
+  // 100k rows would shed it): this drill is about the drain, not about shedding.
+  const root = await mkdtemp(join(tmpdir(), 'modelyard-drill-'));
+  const config = JSON.parse(await readFile('models/penguins/model.json', 'utf8'));
+  await cp('models/penguins', join(root, 'penguins'), { recursive: true });
+  await writeFile(join(root, 'penguins', 'model.json'), JSON.stringify({ ...config, admission: { maxInFlight: 128, maxQueuedRows: 400_000, retryAfterSeconds: 1 } }));
+  const app = await startAppProcess('penguins', { SHUTDOWN_TIMEOUT_MS: '20000', MODELS_DIR: root });
   const exitCode = new Promise<number | null>((r) => app.child.once('exit', (code) => r(code)));
   const small = getScoreBody((await penguinRecords()).slice(0, 1));
   const bigBody = bigColumnarBody(ROWS);
@@ -42,6 +51,7 @@ export async function sigtermDrill(): Promise<DrillResult> {
   const [big, code] = await Promise.all([bigAnswer, exitCode, Promise.all(loops)]);
   agent.destroy();
   bigAgent.destroy();
+  await rm(root, { recursive: true, force: true });
 
   let bigWhole = false;
   try {
