@@ -3,8 +3,13 @@ import { Server as NetServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ModelServer } from './model-server.js';
 
-/** Sweeps of the drain: a socket must stay idle through this many to be closed. */
-const IDLE_SWEEPS = 3;
+/**
+ * Sweeps of the drain: a socket must stay idle through this many (~2 s) to be closed. A
+ * busy keep-alive client sends its next request long before that, even on a loaded
+ * machine, and gets it answered with `Connection: close` instead of racing our FIN; only
+ * connections a pool keeps idle are closed, where that race is rare.
+ */
+const IDLE_SWEEPS = 20;
 const SWEEP_MS = 100;
 
 interface ConnectionState {
