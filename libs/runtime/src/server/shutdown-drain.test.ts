@@ -3,9 +3,10 @@
  * findings 2 and 3): every request the server accepted gets its whole answer, answers
  * after SIGTERM say `Connection: close`, and no keep-alive client sees a reset.
  */
+import { rm } from 'node:fs/promises';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { sleep, WORKSPACE_MODELS } from '../testing/fixtures.js';
+import { copyModel, sleep } from '../testing/fixtures.js';
 import { serve } from './serve.js';
 
 const ROWS = 100_000;
@@ -51,9 +52,11 @@ function send(url: string, agent: Agent, path: string, body: string, hold = 0): 
 
 describe('shutdown under keep-alive load', () => {
   it('delivers a 100k-record answer whole, closes connections cleanly and resets none', async () => {
+    // Admission room for the 100k-row request next to the small ones: this is about the drain.
+    const modelsDir = await copyModel('penguins', [1, 2], { admission: { maxInFlight: 128, maxQueuedRows: 400_000, retryAfterSeconds: 1 } });
     const running = await serve({
       model: 'penguins',
-      env: { host: '127.0.0.1', port: 0, modelsDir: WORKSPACE_MODELS, logLevel: 'silent', shutdownTimeoutMs: 20_000 },
+      env: { host: '127.0.0.1', port: 0, modelsDir, logLevel: 'silent', shutdownTimeoutMs: 20_000 },
       handleSignals: false,
     });
     const big = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -94,6 +97,7 @@ describe('shutdown under keep-alive load', () => {
     await stopping;
     big.destroy();
     small.destroy();
+    await rm(modelsDir, { recursive: true, force: true });
 
     expect(answer.error).toBeUndefined();
     expect(answer.status).toBe(200);
