@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { NamedTensors, Signature } from '../tensor/tensor.js';
 
 /**
@@ -12,6 +13,8 @@ export interface Backend {
   ready?(): boolean;
   /** What the status page shows about the backend's moving parts (worker pool, graph service); cheap. */
   describe?(): BackendDetails;
+  /** When not ready: why, in words for the status API and the 503 a caller gets. */
+  unavailableReason?(): string | undefined;
   /** Releases sessions, threads and connections. Called once, after in-flight runs finish. */
   close(): Promise<void>;
 }
@@ -21,6 +24,10 @@ export interface BackendLoadOptions {
   versionDir: string;
   modelName: string;
   version: number;
+  /** The version's logger, for what happens after the load (a worker thread dying). */
+  logger?: Logger;
+  /** Counts such happenings: `kind` is a short label ("exited", "replaced", ...). */
+  onWorkerEvent?(kind: string): void;
 }
 
 export interface BackendDetails {

@@ -29,11 +29,23 @@ export class Batcher {
   private open: OpenBatch | undefined;
   private queued = 0;
 
+  private readonly run: Run;
+
   constructor(
-    private readonly run: Run,
+    run: Run,
     private readonly config: BatchingConfig,
     private readonly onBatch?: (rows: number) => void,
-  ) {}
+  ) {
+    // A backend that throws instead of rejecting must still fail only its own requests:
+    // an exception escaping a flush would be an unhandled rejection, and end the process.
+    this.run = (inputs, outputs) => {
+      try {
+        return run(inputs, outputs);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+  }
 
   submit(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
     const rows = rowsOf(inputs);
@@ -62,7 +74,9 @@ export class Batcher {
     clearTimeout(batch.timer);
     this.queued -= batch.tasks.length;
     this.onBatch?.(batch.rows);
-    void this.execute(batch);
+    this.execute(batch).catch((err: unknown) => {
+      for (const task of batch.tasks) task.reject(err);
+    });
   }
 
   private async execute(batch: OpenBatch): Promise<void> {

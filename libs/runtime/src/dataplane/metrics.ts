@@ -72,6 +72,12 @@ export class Metrics {
 
   /** The /metrics text: this registry, or the sum over all processes in multi-process mode (server/processes.ts). */
   render: () => Promise<string> = () => this.registry.metrics();
+  readonly workerEvents = new client.Counter({
+    name: 'modelyard_inference_worker_events_total',
+    help: 'Inference worker threads that exited, were replaced, or failed to restart',
+    labelNames: ['model', 'version', 'event'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
@@ -99,5 +105,6 @@ export class Metrics {
     loadFailed: (model, version) => this.loads.inc({ model, version: String(version), result: 'failure' }),
     unloaded: (model, version) => this.unloads.inc({ model, version: String(version) }),
     batched: (model, version, rows) => this.batchRows.observe({ model, version: String(version) }, rows),
+    workerEvent: (model, version, event) => this.workerEvents.inc({ model, version: String(version), event }),
   };
 }

@@ -2,6 +2,8 @@ import type { InputConfig } from '../config/schema.js';
 import { invalidArgument } from '../errors.js';
 import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
 import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
+import { flattenNested } from '../tensor/flatten-nested.js';
+import { overflowsFloat32 } from '../tensor/float-range.js';
 import { describe, type RecordTable } from './record-table.js';
 
 /**
@@ -26,8 +28,11 @@ function writerFor(dtype: DType): Writer {
     case 'float64':
       return (data, at, value, where) => {
         if (value === null) (data as Float32Array)[at] = NaN;
-        else if (typeof value === 'number') (data as Float32Array)[at] = value;
-        else throw invalidArgument(`${where()} must be a number or null, got ${describe(value)}`);
+        else if (typeof value === 'number') {
+          // 1e39 stored as float32 is Infinity: a silently different input, so refuse it.
+          if (dtype === 'float32' && overflowsFloat32(value)) throw invalidArgument(`${where()} is ${value}, outside the float32 range of the model's input`);
+          (data as Float32Array)[at] = value;
+        } else throw invalidArgument(`${where()} must be a number or null, got ${describe(value)}`);
       };
     case 'string':
       return (data, at, value, where) => {
@@ -75,11 +80,6 @@ export function itemShape(spec: TensorSpec, fields: readonly string[]): number[]
   return [fields.length];
 }
 
-function flatten(value: unknown, out: unknown[]): void {
-  if (Array.isArray(value)) for (const v of value) flatten(v, out);
-  else out.push(value);
-}
-
 /**
  * Records → one named tensor per model input, shaped [records, fields]. `coerce` reads the
  * records as the old pandas-based services did (features/coerce-pandas.ts); default strict.
@@ -98,8 +98,8 @@ export function recordsToTensors(table: RecordTable, signature: Signature, input
       if (width !== fields.length) {
         const field = fields[0]!;
         if (!table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
-        const values: unknown[] = [];
-        flatten(table.get(field, row), values);
+        const values = flattenNested(table.get(field, row), item.length);
+        if (!values) throw invalidArgument(`field "${field}" of record ${row} is nested deeper than the input's shape [${item.join(', ')}]`);
         if (values.length !== width) throw invalidArgument(`field "${field}" of record ${row} must hold ${width} values (shape [${item.join(', ')}]), got ${values.length}`);
         values.forEach((v, i) => write(data, row * width + i, v, () => `field "${field}" of record ${row}, value ${i}`));
         continue;

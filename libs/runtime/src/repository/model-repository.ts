@@ -23,6 +23,8 @@ export interface RepositoryEvents {
   loadFailed(model: string, version: number, error: string): void;
   unloaded(model: string, version: number): void;
   batched?(model: string, version: number, rows: number): void;
+  /** A backend's worker thread exited, was replaced, or could not be restarted. */
+  workerEvent?(model: string, version: number, kind: string): void;
 }
 
 export interface VersionSelector {
@@ -109,11 +111,12 @@ export class ModelRepository {
     for (const v of loadable) {
       if (wanted.has(v.version) && !this.available.has(v.version) && !this.stopped) await this.load(v);
     }
-    // Unload only once something else can serve, so a failed swap never leaves a gap.
-    const stillWanted = [...this.available.keys()].filter((v) => wanted.has(v));
-    if (stillWanted.length === 0 && wanted.size > 0) return;
+    // TF Serving's availability-preserving rule: a version leaves only for one that is
+    // AVAILABLE now. The policy is applied again to what did load, so a new version that
+    // failed (corrupt, half-copied) pushes nothing out, and a pinned older one stays.
+    const keep = new Set(selectVersions(this.config.versionPolicy, onDisk.map((v) => v.version).filter((v) => this.available.has(v))));
     for (const version of [...this.available.keys()]) {
-      if (!wanted.has(version)) await this.unload(version);
+      if (!keep.has(version)) await this.unload(version);
     }
   }
 
@@ -147,7 +150,13 @@ export class ModelRepository {
 
   /** The version's backend, behind its transformer when the config names one. */
   private async loadVersion(v: VersionOnDisk): Promise<Backend> {
-    const options = { versionDir: v.dir, modelName: this.name, version: v.version };
+    const options = {
+      versionDir: v.dir,
+      modelName: this.name,
+      version: v.version,
+      logger: this.options.logger.child({ model: this.name, version: v.version }),
+      onWorkerEvent: (kind: string) => this.options.events?.workerEvent?.(this.name, v.version, kind),
+    };
     const model = await this.options.loadBackend(options, this.config);
     if (!this.config.transformer) return model;
     try {
@@ -208,7 +217,19 @@ export class ModelRepository {
 
   /** Every version the repository has seen, newest first, as TF Serving's status reports them. */
   status(): VersionStatus[] {
-    return [...this.states.values()].sort((a, b) => b.version - a.version);
+    return [...this.states.values()].map((s) => this.withHealth(s)).sort((a, b) => b.version - a.version);
+  }
+
+  /**
+   * A loaded version whose backend cannot serve right now (every worker thread died and
+   * none restarts) is reported as not AVAILABLE, with the reason: LOADING, since the
+   * backend keeps trying to come back.
+   */
+  private withHealth(s: VersionStatus): VersionStatus {
+    if (s.state !== 'AVAILABLE') return s;
+    const backend = this.available.get(s.version)?.backend;
+    if (!backend || (backend.ready?.() ?? true)) return s;
+    return { version: s.version, state: 'LOADING', error: backend.unavailableReason?.() ?? 'the backend cannot serve right now' };
   }
 
   isReady(): boolean {

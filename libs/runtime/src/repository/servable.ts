@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import { checkOutputs, conformInputs } from '../backends/conform.js';
 import { Batcher } from '../batching/batcher.js';
 import type { BatchingConfig } from '../config/schema.js';
+import { checkBatchSize } from '../tensor/batch-size.js';
 import type { NamedTensors, Signature } from '../tensor/tensor.js';
 
 /**
@@ -44,6 +45,7 @@ export class Servable {
   infer(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
     checkOutputs(outputs, this.signature);
     const conformed = conformInputs(inputs, this.signature);
+    checkBatchSize(conformed, this.signature);
     return this.batcher ? this.batcher.submit(conformed, outputs) : this.backend.run(conformed, outputs);
   }
 

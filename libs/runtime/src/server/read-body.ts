@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { BodyRefused } from '../errors.js';
+import { BodyRefused, ServingError } from '../errors.js';
 
 /**
  * The request body as bytes, never more than `limit` (after decompression): what
@@ -42,7 +42,8 @@ export function readBody(req: IncomingMessage, limit: number, limitText: string)
     };
     source.on('data', onData);
     source.once('end', () => finish(undefined));
-    source.once('error', (err) => finish(source === req ? new BodyRefused(400, 'request aborted by the client') : new BodyRefused(400, `request body cannot be decompressed: ${err.message}`)));
+    // A ServingError is a refusal raised while the body streams in (protocols/shared/json-depth.ts).
+    source.once('error', (err) => finish(err instanceof ServingError ? err : source === req ? new BodyRefused(400, 'request aborted by the client') : new BodyRefused(400, `request body cannot be decompressed: ${err.message}`)));
     req.once('aborted', () => finish(new BodyRefused(400, 'request aborted by the client')));
   });
 }

@@ -6,8 +6,9 @@ import { ConfigError } from '../config/load-config.js';
 import type { Hooks } from '../inference/hooks.js';
 import { createLogger } from './logger.js';
 import { createModelServer, type ModelServer } from './model-server.js';
+import { refuseDeepBodies } from '../protocols/shared/json-depth.js';
 import { isProcessPrimary, joinClusterMetrics, runPrimary } from './processes.js';
-import { shutdownGracefully } from './shutdown.js';
+import { ConnectionTracker, shutdownGracefully } from './shutdown.js';
 
 export interface ServeOptions {
   /** The app's model (folder name under MODELS_DIR); or several, the first answering /get_score. */
@@ -76,6 +77,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   // Longer than a load balancer's idle timeout, so it never reuses a socket we just closed.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  const connections = new ConnectionTracker(server);
+  refuseDeepBodies(server);
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   let grpc: GrpcServer | undefined;
@@ -91,7 +94,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= Promise.all([
-      shutdownGracefully({ server, modelServer, logger, timeoutMs: env.shutdownTimeoutMs }),
+      shutdownGracefully({ server, modelServer, logger, timeoutMs: env.shutdownTimeoutMs, connections }),
       new Promise<void>((resolve) => (grpc ? grpc.tryShutdown(() => resolve()) : resolve())),
     ]).then(() => undefined));
 

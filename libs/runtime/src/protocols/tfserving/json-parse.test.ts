@@ -42,9 +42,16 @@ describe('parseTfServingBody', () => {
     expect(fails('[1, Nan]')).toBe('JSON Parse error: Invalid value. at offset: 4');
   });
 
-  it('survives nesting far deeper than the call stack allows', () => {
+  it('survives nesting far deeper than the call stack allows, when told to take it', () => {
     const depth = 200_000;
-    const v = parseTfServingBody(`{"junk": ${'['.repeat(depth)}${']'.repeat(depth)}, "x": NaN}`) as { x: number };
+    const v = parseTfServingBody(`{"junk": ${'['.repeat(depth)}${']'.repeat(depth)}, "x": NaN}`, { maxDepth: Infinity }) as { x: number };
     expect(v.x).toBeNaN();
+  });
+
+  it('refuses nesting beyond maxDepth (the global cap by default) before parsing', () => {
+    const body = (depth: number) => `{"junk": ${'['.repeat(depth)}${']'.repeat(depth)}, "x": NaN}`;
+    expect(() => parseTfServingBody(body(200_000))).toThrow(/deeper than 72 levels/);
+    expect(() => parseTfServingBody(body(5), { maxDepth: 5 })).toThrow(/deeper than 5 levels/);
+    expect((parseTfServingBody(body(4), { maxDepth: 5 }) as { x: number }).x).toBeNaN();
   });
 });

@@ -1,4 +1,5 @@
 import { invalidArgument } from '../../errors.js';
+import { checkJsonDepth, MAX_JSON_DEPTH } from '../shared/json-depth.js';
 
 /**
  * Request bodies as TF Serving (RapidJSON) reads them. JSON.parse refuses the bare NaN,
@@ -25,12 +26,18 @@ export type JsonValue = null | boolean | number | string | JsonNumber | JsonValu
 export interface ParseOptions {
   /** Numbers come back as JsonNumber instead of number. */
   lossless?: boolean;
+  /**
+   * Deepest nesting of lists and objects accepted (see maxBodyDepth: the model's rank plus
+   * the envelope); checked before anything is built. The global cap when absent.
+   */
+  maxDepth?: number;
 }
 
 const parseError = (message: string, offset?: number) =>
   invalidArgument(`JSON Parse error: ${message}${offset === undefined ? '' : ` at offset: ${offset}`}`);
 
 export function parseTfServingBody(text: string, options: ParseOptions = {}): JsonValue {
+  checkJsonDepth(text, options.maxDepth ?? MAX_JSON_DEPTH);
   if (!options.lossless) {
     try {
       return JSON.parse(text) as JsonValue;

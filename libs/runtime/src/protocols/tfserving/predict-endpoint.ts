@@ -4,6 +4,7 @@ import type { Servable } from '../../repository/servable.js';
 import type { Signature } from '../../tensor/tensor.js';
 import { bodyText } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
+import { maxBodyDepth } from '../shared/json-depth.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { classifyOrRegress, readExamples } from './classify-regress.js';
 import { tfServingError } from './errors.js';
@@ -50,7 +51,7 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       } catch (err) {
         resolveError = err;
       }
-      const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: route.kind !== 'predict' || needsLossless(servable?.signature) });
+      const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: route.kind !== 'predict' || needsLossless(servable?.signature), maxDepth: maxBodyDepth(servable?.signature) });
       const signatureName = readSignatureName(body);
       // :classify/:regress read their examples before the model is resolved, as TF Serving does.
       const examples = route.kind === 'predict' ? undefined : readExamples(body);

@@ -59,10 +59,14 @@ describe('decodePredictRequest', () => {
   });
 
   it('rounds floats to float32 and takes NaN/Infinity', () => {
-    const x = decode('{"instances": [0.1, NaN, -Infinity, 1e300]}', halfPlusTwo).inputs['x']!.data as Float32Array;
+    const x = decode('{"instances": [0.1, NaN, -Infinity, Infinity]}', halfPlusTwo).inputs['x']!.data as Float32Array;
     expect(x[0]).toBe(Math.fround(0.1));
     expect(x[1]).toBeNaN();
     expect([x[2], x[3]]).toEqual([-Infinity, Infinity]);
+  });
+
+  it('refuses a finite number that float32 cannot hold, instead of turning it into Infinity', () => {
+    expect(error(() => decode('{"instances": [0.1, 1e300]}', halfPlusTwo))).toContain('JSON Value: 1e+300 Type: Number is not of expected type: float');
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { invalidArgument } from '../../errors.js';
 import { allocate, elementCount, type DType, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { overflowsFloat32 } from '../../tensor/float-range.js';
 import { TF_DTYPES } from './dtype-names.js';
 import { JsonNumber, type JsonValue } from './json-parse.js';
 
@@ -42,11 +43,16 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 function store(data: TensorData, i: number, v: JsonValue, dtype: DType): void {
   switch (dtype) {
     case 'float32':
-    case 'float64':
-      if (typeof v === 'number') (data as Float64Array)[i] = v;
-      else if (v instanceof JsonNumber) (data as Float64Array)[i] = v.toNumber();
+    case 'float64': {
+      let x: number;
+      if (typeof v === 'number') x = v;
+      else if (v instanceof JsonNumber) x = v.toNumber();
       else throw typeError(v, dtype);
+      // A finite number that float32 cannot hold would reach the model as Infinity.
+      if (dtype === 'float32' && overflowsFloat32(x)) throw typeError(v, dtype);
+      (data as Float64Array)[i] = x;
       return;
+    }
     case 'string':
       if (typeof v === 'string') (data as string[])[i] = v;
       else if (isB64(v)) {

@@ -1,6 +1,8 @@
 import { invalidArgument } from '../../errors.js';
 import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData } from '../../tensor/tensor.js';
 import { describe } from '../../features/record-table.js';
+import { flattenNested } from '../../tensor/flatten-nested.js';
+import { overflowsFloat32 } from '../../tensor/float-range.js';
 import { flatValues } from '../shared/tensor-json.js';
 import { dtypeOfV2, v2Datatype } from './datatypes.js';
 
@@ -13,11 +15,6 @@ export interface InferRequest {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function flatten(data: unknown, out: unknown[]): void {
-  if (Array.isArray(data)) for (const d of data) flatten(d, out);
-  else out.push(data);
-}
 
 function fill(dtype: DType, values: unknown[], name: string): TensorData {
   const data = allocate(dtype, values.length);
@@ -38,8 +35,10 @@ function fill(dtype: DType, values: unknown[], name: string): TensorData {
       case 'float64':
         // null is a missing value, as in the legacy API: NaN, for the model's imputer.
         if (v === null) (data as Float64Array)[i] = NaN;
-        else if (typeof v === 'number') (data as Float64Array)[i] = v;
-        else throw bad(i, 'a number');
+        else if (typeof v === 'number') {
+          if (dtype === 'float32' && overflowsFloat32(v)) throw bad(i, 'a number within the FP32 range');
+          (data as Float64Array)[i] = v;
+        } else throw bad(i, 'a number');
         break;
       case 'int64':
       case 'uint64':
@@ -78,9 +77,10 @@ export function decodeInferRequest(body: unknown, signature: Signature): InferRe
     if (!dtype) throw invalidArgument(`input "${name}": unsupported datatype ${JSON.stringify(datatype)}`);
     if (dtype !== spec.dtype) throw invalidArgument(`input "${name}" has datatype ${datatype}, but the model expects ${v2Datatype(spec.dtype)}`);
     if (data === undefined) throw invalidArgument(`input "${name}" has no "data"`);
-    const values: unknown[] = [];
-    flatten(data, values);
     const dims = shape as number[];
+    // "data" may be flat or nested as the shape is; never deeper than the shape's rank.
+    const values = flattenNested(data, Math.max(dims.length, 1));
+    if (!values) throw invalidArgument(`input "${name}": "data" is nested deeper than its shape [${dims.join(', ')}] allows`);
     if (values.length !== elementCount(dims)) {
       throw invalidArgument(`input "${name}": shape [${dims.join(', ')}] holds ${elementCount(dims)} values, but "data" has ${values.length}`);
     }

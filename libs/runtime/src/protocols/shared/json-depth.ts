@@ -1,0 +1,118 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { invalidArgument } from '../../errors.js';
+import type { Signature } from '../../tensor/tensor.js';
+
+/**
+ * Nesting beyond any model's reach: TF Serving's 64 dimensions, plus the request's own
+ * object and list levels. A body nested deeper is refused whatever the model.
+ */
+export const MAX_JSON_DEPTH = 72;
+
+/** Levels a request wraps around an input's value: body object, list, record/instance object. */
+const ENVELOPE_DEPTH = 3;
+/** Slack for what a codec accepts beyond the strict shape (a scalar wrapped in a list). */
+const MARGIN = 2;
+
+/**
+ * The deepest nesting a body for this model can need: its highest input rank plus the
+ * request envelope and a small margin; the global cap when a rank is unknown.
+ */
+export function maxBodyDepth(signature: Signature | undefined): number {
+  if (!signature) return MAX_JSON_DEPTH;
+  let rank = 0;
+  for (const spec of signature.inputs) {
+    if (!spec.shape) return MAX_JSON_DEPTH;
+    rank = Math.max(rank, spec.shape.length);
+  }
+  return Math.min(rank + 1 + ENVELOPE_DEPTH + MARGIN, MAX_JSON_DEPTH);
+}
+
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+const tooDeep = (maxDepth: number) =>
+  invalidArgument(`request body nests lists and objects deeper than ${maxDepth} levels, more than any input of the model can take`);
+
+/**
+ * Bracket depth across a body that arrives in pieces: strings are skipped (brackets inside
+ * them do not count, escapes included), so a piece may end anywhere.
+ */
+export class JsonDepthScanner {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  constructor(readonly maxDepth: number) {}
+
+  /** Feeds the next piece; false once the nesting went beyond maxDepth. */
+  feed(piece: Buffer | string): boolean {
+    const text = typeof piece === 'string';
+    const length = piece.length;
+    let { depth, inString, escaped } = this;
+    for (let i = 0; i < length; i++) {
+      const c = text ? (piece as string).charCodeAt(i) : (piece as Buffer)[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) inString = false;
+        continue;
+      }
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+        if (++depth > this.maxDepth) return false;
+      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
+    }
+    Object.assign(this, { depth, inString, escaped });
+    return true;
+  }
+
+  error() {
+    return tooDeep(this.maxDepth);
+  }
+}
+
+/**
+ * Refuses a body nested deeper than `maxDepth` before it is parsed: JSON.parse of
+ * `[[[[…]]]]` under the body limit builds millions of arrays (~1 GB) and stalls the loop.
+ * One pass over the bytes, no allocation. Works on the raw Buffer or the decoded text.
+ */
+export function checkJsonDepth(body: Buffer | string, maxDepth: number = MAX_JSON_DEPTH): void {
+  const scanner = new JsonDepthScanner(maxDepth);
+  if (!scanner.feed(body)) throw scanner.error();
+}
+
+/**
+ * Watches request bodies as they arrive and fails the read of one nested beyond the global
+ * cap at the first piece that shows it, so the rest is drained instead of buffered: the
+ * attack costs one 64 KB piece, not the ~10 MB body (and its string) per request. The
+ * failure reaches the body reader (body-parser and the like) as a stream 'error', which
+ * answers 400 once the body is drained; a reader that does not listen for errors is left
+ * alone, and the later full checks still refuse the body.
+ */
+export function refuseDeepBodies(server: Server, maxDepth: number = MAX_JSON_DEPTH): void {
+  server.prependListener('request', (req: IncomingMessage) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    const scanner = new JsonDepthScanner(maxDepth);
+    let state: 'scanning' | 'too-deep' | 'reported' = 'scanning';
+    const push = req.push;
+    req.push = function (chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (state === 'scanning' && (Buffer.isBuffer(chunk) || typeof chunk === 'string') && !scanner.feed(chunk)) state = 'too-deep';
+      const more = push.call(this, chunk, encoding);
+      if (state === 'too-deep' && req.listenerCount('error') > 0) {
+        state = 'reported';
+        req.push = push;
+        req.emit('error', scanner.error());
+      }
+      return more;
+    };
+  });
+}
+
+/** For body-parser's `verify` hook: runs on the raw bytes, before JSON.parse. */
+export function verifyJsonDepth(_req: unknown, _res: unknown, buf: Buffer): void {
+  checkJsonDepth(buf, MAX_JSON_DEPTH);
+}
