@@ -47,6 +47,21 @@ describe('affected apps', () => {
     expect(affectedApps(dir, base, head)).toEqual([]);
   });
 
+  it('a change to a shared image recipe selects exactly the apps built from it, and changes nothing under apps/', () => {
+    const base = commitAll(dir, 'base');
+    appendFileSync(join(dir, 'tools/images/onnx.Dockerfile'), '\n# a change\n');
+    const head = commitAll(dir, 'onnx recipe');
+    expect(affectedApps(dir, base, head)).toEqual(['iris', 'penguins']);
+    appendFileSync(join(dir, 'tools/images/tfserving-graph.Dockerfile'), '\n# a change\n');
+    expect(affectedApps(dir, head, commitAll(dir, 'graph recipe'))).toEqual(['digits']);
+  }, 60_000);
+
+  it('a change to the shared Kubernetes base selects every app', () => {
+    const base = commitAll(dir, 'base');
+    appendFileSync(join(dir, 'tools/k8s/model-app/deployment.yaml'), '\n# a change\n');
+    expect(affectedApps(dir, base, commitAll(dir, 'k8s base'))).toEqual(ALL_APPS);
+  }, 60_000);
+
   it('plans images as <registry>/<project>/<app>:<sha> and :<branch>', () => {
     const base = commitAll(dir, 'base');
     appendFileSync(join(dir, 'models/iris/1/model.onnx'), Buffer.from([0]));
@@ -56,7 +71,7 @@ describe('affected apps', () => {
     const plan = makePlan(dir, { base });
     expect(plan.apps).toEqual(['iris']);
     expect(plan.images).toEqual([
-      { app: 'iris', image: 'iris', dockerfile: 'apps/iris/Dockerfile', references: [`harbor.test/modelyard/iris:${head}`, 'harbor.test/modelyard/iris:feature-better-iris'] },
+      { app: 'iris', image: 'iris', dockerfile: 'tools/images/onnx.Dockerfile', buildArgs: { APP: 'iris', MODEL: 'iris' }, references: [`harbor.test/modelyard/iris:${head}`, 'harbor.test/modelyard/iris:feature-better-iris'] },
     ]);
   });
 
