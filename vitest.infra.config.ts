@@ -12,7 +12,8 @@ export default defineConfig({
     globalSetup: ['tools/ci/infra-preflight.ts'],
     pool: 'forks',
     fileParallelism: false,
-    testTimeout: 60_000,
+    // groovy takes 10-30 s per evaluation on a loaded 2-core machine; image builds take minutes.
+    testTimeout: 300_000,
     hookTimeout: 600_000,
   },
 });
