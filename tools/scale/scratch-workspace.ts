@@ -15,12 +15,12 @@ function findWorkspace(from: string): string {
 // file is loaded both as ESM (tools) and as CommonJS (the plugin's tests).
 export const WORKSPACE = findWorkspace(process.cwd());
 
-/** A throwaway workspace: the runtime, the plugin and the config, node_modules linked. */
+/** A throwaway workspace: the runtime, the plugin, the shared recipes and base, the config; node_modules linked. */
 export function scratchWorkspace(prefix = 'modelyard-scale-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc']) cpSync(join(WORKSPACE, file), join(dir, file));
   cpSync(join(WORKSPACE, 'libs/runtime'), join(dir, 'libs/runtime'), { recursive: true, filter: (src) => !src.includes('/dist') });
-  cpSync(join(WORKSPACE, 'tools/plugin'), join(dir, 'tools/plugin'), { recursive: true });
+  for (const shared of ['tools/plugin', 'tools/images', 'tools/k8s']) cpSync(join(WORKSPACE, shared), join(dir, shared), { recursive: true });
   linkNodeModules(dir);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n.nx\ndist\n');
   return dir;
