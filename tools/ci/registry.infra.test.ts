@@ -3,7 +3,10 @@
  * publish() to a Distribution registry on 127.0.0.1 under its commit and branch tags,
  * then pulled back by tag with the same digest.
  */
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort } from '@modelyard/runtime/testing';
+import { scratchWorkspace, WORKSPACE } from '../scale/scratch-workspace.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectEngine, type Engine } from '../container/engine.js';
 import { exec } from '../container/exec.js';
@@ -20,19 +23,25 @@ let registry: LocalRegistry;
 let engine: Engine;
 const sha = `${process.pid}`.padStart(40, 'c');
 
+// Its own copy of the workspace: publish() builds the runtime and penguins there, in its own dist folders.
+let scratch: string;
+
 beforeAll(async () => {
   engine = await detectEngine();
   registry = await startLocalRegistry(await freePort());
+  scratch = scratchWorkspace('modelyard-publish-');
+  for (const path of ['apps/penguins', 'models/penguins']) cpSync(join(WORKSPACE, path), join(scratch, path), { recursive: true, filter: (src) => !src.includes('/dist') });
 }, 60_000);
 afterAll(async () => {
   await registry?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('publish to a registry', () => {
   it('pushes the planned references and pulls them back with the same digest', async () => {
-    const images = planImages(process.cwd(), ['penguins'], { registry: registry.address, project: 'modelyard' }, sha, 'main');
+    const images = planImages(scratch, ['penguins'], { registry: registry.address, project: 'modelyard' }, sha, 'main');
     const plan: Plan = { base: 'x', baseReason: 'test', head: sha, apps: ['penguins'], images };
-    const pushed = await publish(plan, { tlsVerify: false, engine });
+    const pushed = await publish(plan, { tlsVerify: false, engine, cwd: scratch });
     expect(pushed).toEqual([`${registry.address}/modelyard/penguins:${sha}`, `${registry.address}/modelyard/penguins:main`]);
 
     const tags = (await (await fetch(`http://${registry.address}/v2/modelyard/penguins/tags/list`)).json()) as { tags: string[] };

@@ -1,11 +1,15 @@
 /**
- * The generated image really builds and runs: penguins' Dockerfile with the local engine
- * (Docker where there is a daemon; podman/buildah here), then a prediction from the
- * running container checked against scikit-learn's reference.
+ * The shared ONNX recipe really builds penguins' image and runs it: with the local engine
+ * (Docker where there is a daemon; podman/buildah here), then a prediction from the running
+ * container checked against scikit-learn's reference. Built from its own scratch copy of the
+ * workspace (its own dist folders), so no other test's build can change what goes in.
  */
 import { loadReference, maxAbsDiff } from '@modelyard/runtime/testing';
 import { freePort } from '@modelyard/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchWorkspace, WORKSPACE } from '../scale/scratch-workspace.js';
 import { buildAppImages } from './app-images.js';
 import { detectEngine, inspectImage, removeContainer, runContainer, type Engine } from './engine.js';
 import { exec } from './exec.js';
@@ -15,14 +19,19 @@ process.env['IMAGE_TAG'] = `test-${process.pid}`;
 let engine: Engine;
 let image: string;
 
+let scratch: string;
+
 beforeAll(async () => {
   engine = await detectEngine();
-  await exec('npx', ['tsc', '-p', 'libs/runtime/tsconfig.build.json']);
-  await exec('npx', ['tsc', '-p', 'apps/penguins/tsconfig.build.json']);
-  image = (await buildAppImages('penguins', engine, { noCache: true }))[0]!;
+  scratch = scratchWorkspace('modelyard-image-');
+  for (const path of ['apps/penguins', 'models/penguins']) cpSync(join(WORKSPACE, path), join(scratch, path), { recursive: true, filter: (src) => !src.includes('/dist') });
+  await exec('npx', ['tsc', '-p', 'libs/runtime/tsconfig.build.json'], { cwd: scratch });
+  await exec('npx', ['tsx', join(WORKSPACE, 'tools/plugin/src/build/compile-app.ts'), 'penguins'], { cwd: scratch });
+  image = (await buildAppImages('penguins', engine, { noCache: true, context: scratch }))[0]!;
 }, 600_000);
 
 afterAll(async () => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
   await removeContainer(NAME, engine);
   const runner = engine === 'buildah' ? 'podman' : engine;
   if (image) await exec(runner, ['rmi', '-f', image]).catch(() => undefined);
