@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchWorkspace, WORKSPACE } from '../../../scale/scratch-workspace.js';
 
 const run = promisify(execFile);
+// Bounded but generous timeouts: nested nx g/build runs take minutes on a loaded 2-core machine.
 // A nested Nx run needs its own root, or Nx's loop detection mistakes it for a cycle.
 delete process.env['NX_INVOCATION_ROOT_PID'];
 let dir: string;
@@ -56,7 +57,7 @@ describe('nx g model → nx build → serve', () => {
     } finally {
       app.kill('SIGTERM');
     }
-  }, 180_000);
+  }, 600_000);
 
   it('refuses to overwrite it, then removes it cleanly', async () => {
     await expect(nx('g', 'model', 'churn')).rejects.toThrow(/already exists/);
@@ -64,7 +65,7 @@ describe('nx g model → nx build → serve', () => {
     expect(existsSync(join(dir, 'apps/churn'))).toBe(false);
     expect(existsSync(join(dir, 'models/churn'))).toBe(false);
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).not.toContain('churn');
-  }, 120_000);
+  }, 300_000);
 
   it('refuses a bad name with a clear message', async () => {
     const failure = (await nx('g', 'model', 'churn:api').then(() => undefined, (err) => err)) as { stdout: string; stderr: string } | undefined;
@@ -132,5 +133,5 @@ describe('nx g model for the old services\' callers and TF Serving\'s', () => {
       flowers.stop();
       half.stop();
     }
-  }, 300_000);
+  }, 600_000);
 });
