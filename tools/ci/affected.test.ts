@@ -24,7 +24,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('affected apps', () => {
+// Each case runs `nx show projects --affected` in a fresh repository: tens of seconds on a loaded
+// 2-core machine, so the bound is generous.
+describe('affected apps', { timeout: 300_000 }, () => {
   it("a change to one model's artifact selects exactly that app", () => {
     appendFileSync(join(dir, 'models/penguins/2/model.onnx'), Buffer.from([0]));
     const head = commitAll(dir, 'retrain penguins');
@@ -54,13 +56,13 @@ describe('affected apps', () => {
     expect(affectedApps(dir, base, head)).toEqual(['iris', 'penguins']);
     appendFileSync(join(dir, 'tools/images/tfserving-graph.Dockerfile'), '\n# a change\n');
     expect(affectedApps(dir, head, commitAll(dir, 'graph recipe'))).toEqual(['digits']);
-  }, 60_000);
+  });
 
   it('a change to the shared Kubernetes base selects every app', () => {
     const base = commitAll(dir, 'base');
     appendFileSync(join(dir, 'tools/k8s/model-app/deployment.yaml'), '\n# a change\n');
     expect(affectedApps(dir, base, commitAll(dir, 'k8s base'))).toEqual(ALL_APPS);
-  }, 60_000);
+  });
 
   it('plans images as <registry>/<project>/<app>:<sha> and :<branch>', () => {
     const base = commitAll(dir, 'base');
@@ -80,7 +82,7 @@ describe('affected apps', () => {
     expect(stdout).toContain(`affected apps: ${ALL_APPS.join(', ')}`);
     expect(stdout).toMatch(/iris\s+harbor\.test\/modelyard\/iris:[0-9a-f]{40}/);
     expect(stdout).toMatch(/penguins\s+harbor\.test\/modelyard\/penguins:main/);
-  }, 60_000);
+  });
 
   it('the base is the last green build, and a new branch falls back to everything', () => {
     expect(resolveBase(dir, 'main').reason).toContain('everything is affected');
