@@ -24,7 +24,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('affected apps', () => {
+// Each case runs `nx show projects --affected` in a fresh repository: tens of seconds on a loaded
+// 2-core machine, so the bound is generous.
+describe('affected apps', { timeout: 300_000 }, () => {
   it("a change to one model's artifact selects exactly that app", () => {
     appendFileSync(join(dir, 'models/penguins/2/model.onnx'), Buffer.from([0]));
     const head = commitAll(dir, 'retrain penguins');
@@ -47,6 +49,21 @@ describe('affected apps', () => {
     expect(affectedApps(dir, base, head)).toEqual([]);
   });
 
+  it('a change to a shared image recipe selects exactly the apps built from it, and changes nothing under apps/', () => {
+    const base = commitAll(dir, 'base');
+    appendFileSync(join(dir, 'tools/images/onnx.Dockerfile'), '\n# a change\n');
+    const head = commitAll(dir, 'onnx recipe');
+    expect(affectedApps(dir, base, head)).toEqual(['iris', 'penguins']);
+    appendFileSync(join(dir, 'tools/images/tfserving-graph.Dockerfile'), '\n# a change\n');
+    expect(affectedApps(dir, head, commitAll(dir, 'graph recipe'))).toEqual(['digits']);
+  });
+
+  it('a change to the shared Kubernetes base selects every app', () => {
+    const base = commitAll(dir, 'base');
+    appendFileSync(join(dir, 'tools/k8s/model-app/deployment.yaml'), '\n# a change\n');
+    expect(affectedApps(dir, base, commitAll(dir, 'k8s base'))).toEqual(ALL_APPS);
+  });
+
   it('plans images as <registry>/<project>/<app>:<sha> and :<branch>', () => {
     const base = commitAll(dir, 'base');
     appendFileSync(join(dir, 'models/iris/1/model.onnx'), Buffer.from([0]));
@@ -56,7 +73,7 @@ describe('affected apps', () => {
     const plan = makePlan(dir, { base });
     expect(plan.apps).toEqual(['iris']);
     expect(plan.images).toEqual([
-      { app: 'iris', image: 'iris', dockerfile: 'apps/iris/Dockerfile', references: [`harbor.test/modelyard/iris:${head}`, 'harbor.test/modelyard/iris:feature-better-iris'] },
+      { app: 'iris', image: 'iris', dockerfile: 'tools/images/onnx.Dockerfile', buildArgs: { APP: 'iris', MODEL: 'iris' }, references: [`harbor.test/modelyard/iris:${head}`, 'harbor.test/modelyard/iris:feature-better-iris'] },
     ]);
   });
 
@@ -65,7 +82,7 @@ describe('affected apps', () => {
     expect(stdout).toContain(`affected apps: ${ALL_APPS.join(', ')}`);
     expect(stdout).toMatch(/iris\s+harbor\.test\/modelyard\/iris:[0-9a-f]{40}/);
     expect(stdout).toMatch(/penguins\s+harbor\.test\/modelyard\/penguins:main/);
-  }, 60_000);
+  });
 
   it('the base is the last green build, and a new branch falls back to everything', () => {
     expect(resolveBase(dir, 'main').reason).toContain('everything is affected');

@@ -3,7 +3,7 @@
  *   npx tsx tools/ci/bump-overlay.ts --env sit --tag <sha> app1 app2 ...
  * Env: HARBOR_REGISTRY, HARBOR_PROJECT.
  */
-import { existsSync } from 'node:fs';
+import { appInfo, fsReader, imageRecipes } from '../plugin/src/lib/app-info.js';
 import { parseArgs, readCiEnv } from './ci-env.js';
 import { ENVIRONMENTS, overlayFile, setImage, type Environment } from './overlay.js';
 
@@ -11,8 +11,9 @@ export function bumpOverlay(apps: readonly string[], env: Environment, tag: stri
   const changed: string[] = [];
   for (const app of apps) {
     const file = overlayFile(app, env);
-    const images = [app, ...(existsSync(`apps/${app}/graph/Dockerfile`) ? [`${app}-graph`] : [])];
-    for (const image of images) setImage(file, image, `${target.registry}/${target.project}/${image}`, tag);
+    const info = appInfo(app, fsReader(process.cwd()));
+    if (!info) throw new Error(`apps/${app} is not a model app (its project.json has no metadata.modelyard)`);
+    for (const { image } of imageRecipes(info)) setImage(file, image, `${target.registry}/${target.project}/${image}`, tag);
     changed.push(file);
   }
   return changed;

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { appInfo, fsReader, imageRecipes } from '../plugin/src/lib/app-info.js';
 
 export interface RegistryTarget {
   registry: string;
@@ -9,7 +8,10 @@ export interface RegistryTarget {
 export interface PlannedImage {
   app: string;
   image: string;
+  /** The shared recipe (tools/images/<kind>.Dockerfile) it is built from. */
   dockerfile: string;
+  /** Which app and model the shared recipe builds. */
+  buildArgs: Record<string, string>;
   /** Everything to push: <registry>/<project>/<image>:<sha> and :<branch>. */
   references: string[];
 }
@@ -19,13 +21,15 @@ export const branchTag = (branch: string) => branch.replace(/[^\w.-]/g, '-').rep
 
 /** The images an app builds: its logic image, and its TF Serving image when paired. */
 export function planImages(cwd: string, apps: readonly string[], target: RegistryTarget, sha: string, branch: string): PlannedImage[] {
+  const read = fsReader(cwd);
   return apps.flatMap((app) => {
-    const images = [{ image: app, dockerfile: `apps/${app}/Dockerfile` }];
-    if (existsSync(join(cwd, `apps/${app}/graph/Dockerfile`))) images.push({ image: `${app}-graph`, dockerfile: `apps/${app}/graph/Dockerfile` });
-    return images.map(({ image, dockerfile }) => ({
+    const info = appInfo(app, read);
+    if (!info) throw new Error(`apps/${app} is not a model app (its project.json has no metadata.modelyard)`);
+    return imageRecipes(info).map(({ image, recipe: dockerfile }) => ({
       app,
       image,
       dockerfile,
+      buildArgs: { APP: info.app, MODEL: info.model },
       references: [sha, branchTag(branch)].map((tag) => `${target.registry}/${target.project}/${image}:${tag}`),
     }));
   });

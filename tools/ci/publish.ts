@@ -16,14 +16,15 @@ export async function login(engine: Engine, registry: string, user: string, pass
 }
 
 /** Compiles the apps, builds each image once, pushes it under every reference. Returns what was pushed. */
-export async function publish(plan: Plan, options: { tlsVerify: boolean; engine?: Engine; noCache?: boolean }): Promise<string[]> {
+export async function publish(plan: Plan, options: { tlsVerify: boolean; engine?: Engine; noCache?: boolean; cwd?: string }): Promise<string[]> {
   if (plan.images.length === 0) return [];
   const engine = options.engine ?? (await detectEngine());
-  await exec('npx', ['nx', 'run-many', '-t', 'build', `--projects=${plan.apps.join(',')}`], { env: { ...process.env, NX_DAEMON: 'false' } });
+  const cwd = options.cwd ?? '.';
+  await exec('npx', ['nx', 'run-many', '-t', 'build', `--projects=${plan.apps.join(',')}`], { env: { ...process.env, NX_DAEMON: 'false' }, cwd });
   const pushed: string[] = [];
   for (const image of plan.images) {
     const local = `localhost/${image.image}:${plan.head.slice(0, 12)}`;
-    await buildImage({ dockerfile: image.dockerfile, context: '.', tags: [local], engine, noCache: options.noCache });
+    await buildImage({ dockerfile: `${cwd}/${image.dockerfile}`, context: cwd, tags: [local], buildArgs: image.buildArgs, engine, noCache: options.noCache });
     for (const destination of image.references) {
       await pushImage({ image: local, destination, tlsVerify: options.tlsVerify, engine });
       pushed.push(destination);

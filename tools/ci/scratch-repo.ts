@@ -11,7 +11,7 @@ export function scratchRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-ci-'));
   for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc', 'README.md', 'docker-compose.yml']) cpSync(join(WORKSPACE, file), join(dir, file));
   const skip = (src: string) => !/\/(dist|node_modules|\.nx)(\/|$)/.test(src);
-  for (const folder of ['apps', 'libs', 'models', 'docs', 'tools/plugin']) cpSync(join(WORKSPACE, folder), join(dir, folder), { recursive: true, filter: skip });
+  for (const folder of ['apps', 'libs', 'models', 'docs', 'tools/plugin', 'tools/images', 'tools/k8s']) cpSync(join(WORKSPACE, folder), join(dir, folder), { recursive: true, filter: skip });
   linkNodeModules(dir);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n.nx\ndist\n');
   git(dir, 'init', '-q', '-b', 'main');

@@ -6,9 +6,9 @@ export interface ExecResult {
 }
 
 /** Runs a command without a shell; rejects with its stderr when it fails. */
-export function exec(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; inherit?: boolean } = {}): Promise<ExecResult> {
+export function exec(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; inherit?: boolean; cwd?: string } = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', options.inherit ? 'inherit' : 'pipe', options.inherit ? 'inherit' : 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', options.inherit ? 'inherit' : 'pipe', options.inherit ? 'inherit' : 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => (stdout += d));

@@ -1,17 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 
-export const WORKSPACE = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** The workspace these tools belong to: the nearest folder up from here (cwd) holding nx.json. */
+function findWorkspace(from: string): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no nx.json in ${from} or above: run from the workspace`);
+  }
+}
 
-/** A throwaway workspace: the runtime, the plugin and the config, node_modules linked. */
+// Found from the working directory (Nx and vitest run from the workspace root), because this
+// file is loaded both as ESM (tools) and as CommonJS (the plugin's tests).
+export const WORKSPACE = findWorkspace(process.cwd());
+
+/** A throwaway workspace: the runtime, the plugin, the shared recipes and base, the config; node_modules linked. */
 export function scratchWorkspace(prefix = 'modelyard-scale-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc']) cpSync(join(WORKSPACE, file), join(dir, file));
   cpSync(join(WORKSPACE, 'libs/runtime'), join(dir, 'libs/runtime'), { recursive: true, filter: (src) => !src.includes('/dist') });
-  cpSync(join(WORKSPACE, 'tools/plugin'), join(dir, 'tools/plugin'), { recursive: true });
+  for (const shared of ['tools/plugin', 'tools/images', 'tools/k8s']) cpSync(join(WORKSPACE, shared), join(dir, shared), { recursive: true });
   linkNodeModules(dir);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n.nx\ndist\n');
   return dir;

@@ -1,12 +1,16 @@
 // Evaluates a declarative Jenkinsfile against a stub of the pipeline DSL and prints, as
 // JSON, which stages would run and the steps each would take, for the branch described by
-// the environment (BRANCH_NAME, CHANGE_ID for a pull request, GIT_COMMIT). Steps are
-// recorded, never executed. A Groovy syntax error in the Jenkinsfile exits non-zero.
+// the environment (BRANCH_NAME, CHANGE_ID for a pull request, GIT_COMMIT) and, for a
+// parameterised pipeline, PARAMS (a JSON object of parameter values; declared defaults fill
+// the rest). Steps are recorded, never executed. A Groovy syntax error exits non-zero.
 //   groovy tools/ci/jenkins/pipeline-stub.groovy Jenkinsfile
 import groovy.json.JsonOutput
 
 class Run {
   Map env = [:]
+  Map params = [:]
+  List parameters = []
+  List options = []
   List stages = []
   Map current
 }
@@ -18,7 +22,8 @@ abstract class Dsl {
     body.resolveStrategy = Closure.DELEGATE_FIRST
     body()
   }
-  // Options, triggers, tools and the like do not change what runs: accept and ignore them.
+  def getParams() { run.params }
+  // Triggers, tools and the like do not change what runs: accept and ignore them.
   def methodMissing(String name, Object args) { null }
 }
 
@@ -88,13 +93,27 @@ class PostDsl extends Dsl {
   def cleanup(Closure body) { blocks.cleanup = body }
 }
 
+class ParametersDsl extends Dsl {
+  def declare(String type, Map args) {
+    run.parameters << [type: type, name: args.name, choices: args.choices, defaultValue: args.defaultValue]
+    if (!run.params.containsKey(args.name)) run.params[args.name] = type == 'choice' ? args.choices[0] : args.defaultValue
+  }
+  def choice(Map args) { declare('choice', args) }
+  def string(Map args) { declare('string', args) }
+  def booleanParam(Map args) { declare('boolean', args) }
+}
+
+class OptionsDsl extends Dsl {
+  def methodMissing(String name, Object args) { run.options << name; null }
+}
+
 class PipelineDsl extends Dsl {
   PostDsl post
   def agent(Object any) { }
   def agent(Closure body) { }
-  def options(Closure body) { }
+  def options(Closure body) { call(body, new OptionsDsl(run: run)) }
   def triggers(Closure body) { }
-  def parameters(Closure body) { }
+  def parameters(Closure body) { call(body, new ParametersDsl(run: run)) }
   def environment(Closure body) { call(body, new EnvironmentDsl(run: run)) }
   def stages(Closure body) { call(body, new StagesDsl(run: run)) }
   def post(Closure body) { post = new PostDsl(run: run); call(body, post) }
@@ -103,6 +122,7 @@ class PipelineDsl extends Dsl {
 def file = new File(args[0])
 def run = new Run()
 ['BRANCH_NAME', 'CHANGE_ID', 'GIT_COMMIT'].each { name -> if (System.getenv(name)) run.env[name] = System.getenv(name) }
+if (System.getenv('PARAMS')) run.params.putAll(new groovy.json.JsonSlurper().parseText(System.getenv('PARAMS')) as Map)
 
 def binding = new Binding()
 binding.setVariable('pipeline', { Closure body ->
@@ -117,4 +137,4 @@ binding.setVariable('pipeline', { Closure body ->
   }
 })
 new GroovyShell(binding).evaluate(file)
-println JsonOutput.toJson([env: run.env, stages: run.stages])
+println JsonOutput.toJson([env: run.env, params: run.params, parameters: run.parameters, options: run.options, stages: run.stages])

@@ -1,10 +1,13 @@
 import type { Tree } from '@nx/devkit';
 import { parseDocument, type Document } from 'yaml';
+import { imageRecipes, type AppInfo } from './app-info';
+import { treeApps } from './tree-apps';
 
 export const COMPOSE_FILE = 'docker-compose.yml';
 
-const HEADER = `# Every model's services, kept in sync by \`nx g model\` and \`nx g remove-model\`.
+const HEADER = `# Every model's services, generated from the apps (\`nx sync\`; CI runs \`nx sync:check\`).
 # Images come from \`nx run-many -t container\`; \`nx up\` / \`nx down\` (project "stack") drive this file.
+# Services not built from tools/images/ are yours: the sync keeps them.
 version: "3.8"
 `;
 
@@ -15,51 +18,59 @@ function read(tree: Tree): Document {
   return doc;
 }
 
-export interface ComposeModel {
-  name: string;
-  port: number;
-  tfserving: boolean;
+/** A service this sync owns: built from a shared recipe. */
+function generated(service: unknown): boolean {
+  const dockerfile = (service as { build?: { dockerfile?: unknown } } | null)?.build?.dockerfile;
+  return typeof dockerfile === 'string' && dockerfile.startsWith('tools/images/');
 }
 
 /**
  * The logic app publishes its dev port on 127.0.0.1; a TF Serving pair talks over its own
  * network, so a graph service is reachable only from its logic app.
  */
-export function addComposeServices(tree: Tree, model: ComposeModel): void {
-  const doc = read(tree);
-  const app: Record<string, unknown> = {
-    image: `\${REGISTRY:-localhost}/${model.name}:\${TAG:-dev}`,
-    build: { context: '.', dockerfile: `apps/${model.name}/Dockerfile` },
-    ports: [`127.0.0.1:${model.port}:8080`],
-    environment: { LOG_LEVEL: 'info' },
+function services(app: AppInfo): Record<string, Record<string, unknown>> {
+  const [logic, graph] = imageRecipes(app);
+  const out: Record<string, Record<string, unknown>> = {};
+  const service: Record<string, unknown> = {
+    image: `\${REGISTRY:-localhost}/${app.app}:\${TAG:-dev}`,
+    build: { context: '.', dockerfile: logic!.recipe, args: { APP: app.app, MODEL: app.model } },
+    ports: [`127.0.0.1:${app.devPort}:8080`],
+    environment: { LOG_LEVEL: 'info' } as Record<string, string>,
     restart: 'unless-stopped',
   };
-  if (model.tfserving) {
-    const network = `${model.name}-graph`;
-    Object.assign(app.environment as object, { TFSERVING_URL: `http://${model.name}-graph:8501`, TFSERVING_GRPC: `${model.name}-graph:8500` });
-    app['depends_on'] = [`${model.name}-graph`];
-    app['networks'] = ['default', network];
-    doc.setIn(['services', `${model.name}-graph`], {
-      image: `\${REGISTRY:-localhost}/${model.name}-graph:\${TAG:-dev}`,
-      build: { context: '.', dockerfile: `apps/${model.name}/graph/Dockerfile` },
-      networks: [network],
+  if (graph) {
+    Object.assign(service['environment'] as object, { TFSERVING_URL: `http://${graph.image}:8501`, TFSERVING_GRPC: `${graph.image}:8500` });
+    service['depends_on'] = [graph.image];
+    service['networks'] = ['default', graph.image];
+    out[graph.image] = {
+      image: `\${REGISTRY:-localhost}/${graph.image}:\${TAG:-dev}`,
+      build: { context: '.', dockerfile: graph.recipe, args: { MODEL: app.model } },
+      networks: [graph.image],
       restart: 'unless-stopped',
-    });
-    doc.setIn(['networks', network], { internal: true });
+    };
   }
-  doc.setIn(['services', model.name], app);
-  tree.write(COMPOSE_FILE, doc.toString());
+  out[app.app] = service;
+  return out;
 }
 
-export function removeComposeServices(tree: Tree, name: string): void {
-  if (!tree.exists(COMPOSE_FILE)) return;
+/** Rewrites docker-compose.yml from the apps in the Tree; true when its text changed. */
+export function syncCompose(tree: Tree): boolean {
+  const before = tree.read(COMPOSE_FILE, 'utf-8');
   const doc = read(tree);
-  doc.deleteIn(['services', name]);
-  doc.deleteIn(['services', `${name}-graph`]);
-  if (doc.hasIn(['networks', `${name}-graph`])) doc.deleteIn(['networks', `${name}-graph`]);
-  const networks = doc.get('networks') as { items?: unknown[] } | undefined;
-  if (networks && networks.items?.length === 0) doc.delete('networks');
-  tree.write(COMPOSE_FILE, doc.toString());
+  const apps = treeApps(tree);
+  const wanted: Record<string, Record<string, unknown>> = Object.assign({}, ...apps.map(services));
+  const current = (doc.toJS() as { services?: Record<string, unknown> }).services ?? {};
+  for (const [name, service] of Object.entries(current)) if (generated(service) && !(name in wanted)) doc.deleteIn(['services', name]);
+  for (const [name, service] of Object.entries(wanted)) doc.setIn(['services', name], service);
+  const networks = apps.filter((a) => a.backend === 'tfserving').map((a) => `${a.app}-graph`);
+  const existing = (doc.toJS() as { networks?: Record<string, unknown> }).networks ?? {};
+  for (const name of Object.keys(existing)) if (name.endsWith('-graph') && !networks.includes(name)) doc.deleteIn(['networks', name]);
+  for (const name of networks) doc.setIn(['networks', name], { internal: true });
+  if (doc.has('networks') && Object.keys((doc.toJS() as { networks?: object }).networks ?? {}).length === 0) doc.delete('networks');
+  const after = doc.toString();
+  if (after === before) return false;
+  tree.write(COMPOSE_FILE, after);
+  return true;
 }
 
 export function composeHasService(tree: Tree, name: string): boolean {

@@ -30,28 +30,34 @@ describe('model generator', () => {
     expect(tree.read('models/churn/1/model.onnx')!.length).toBeGreaterThan(100);
   });
 
-  it('creates the app with every target, a smoke test, the Dockerfile and the k8s base and overlays', async () => {
+  it('creates only the per-model files: project.json, main, hooks, the k8s base and three overlays', async () => {
     await modelGenerator(tree, { name: 'srs-agg-api', from: IRIS_ONNX, tags: 'team:risk' });
+    const files = tree.listChanges().map((c) => c.path).filter((p) => p.startsWith('apps/srs-agg-api/')).sort();
+    expect(files).toEqual([
+      'apps/srs-agg-api/k8s/base/kustomization.yaml',
+      'apps/srs-agg-api/k8s/overlays/prd/kustomization.yaml',
+      'apps/srs-agg-api/k8s/overlays/sit/kustomization.yaml',
+      'apps/srs-agg-api/k8s/overlays/stg/kustomization.yaml',
+      'apps/srs-agg-api/project.json',
+      'apps/srs-agg-api/src/hooks.ts',
+      'apps/srs-agg-api/src/main.ts',
+    ]);
+    // No targets: the plugin infers them (nodes/app-targets.ts); type:app and backend:* too.
     const project = readJson(tree, 'apps/srs-agg-api/project.json');
-    expect(Object.keys(project.targets).sort()).toEqual(['build', 'container', 'container-push', 'lint', 'serve', 'test', 'typecheck']);
-    expect(project.tags).toEqual(['type:app', 'backend:onnx', 'team:risk']);
-    expect(project.namedInputs.model).toEqual(['{workspaceRoot}/models/srs-agg-api/**/*']);
+    expect(project.targets).toBeUndefined();
+    expect(project.tags).toEqual(['team:risk']);
+    expect(project.metadata.modelyard).toEqual({ model: 'srs-agg-api', devPort: 8080 });
     expect(tree.read('apps/srs-agg-api/src/main.ts', 'utf-8')).toContain("serve({ model: 'srs-agg-api', hooks })");
-    expect(tree.exists('apps/srs-agg-api/src/main.test.ts')).toBe(true);
-    const dockerfile = tree.read('apps/srs-agg-api/Dockerfile', 'utf-8')!;
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS deps/m);
-    expect(dockerfile).toContain('USER node');
-    expect(dockerfile).toContain('/v2/health/live');
-    expect(dockerfile).toContain('COPY --chown=node:node models/srs-agg-api /models/srs-agg-api');
-    for (const file of ['deployment', 'service', 'hpa', 'pdb', 'kustomization']) expect(tree.exists(`apps/srs-agg-api/k8s/base/${file}.yaml`)).toBe(true);
-    for (const env of ['sit', 'stg', 'prd']) expect(parse(tree.read(`apps/srs-agg-api/k8s/overlays/${env}/kustomization.yaml`, 'utf-8')!).namespace).toBe(`modelyard-${env}`);
-    const deployment = parse(tree.read('apps/srs-agg-api/k8s/base/deployment.yaml', 'utf-8')!);
-    const container = deployment.spec.template.spec.containers[0];
-    expect(container.readinessProbe.httpGet.path).toBe('/v2/health/ready');
-    expect(container.livenessProbe.httpGet.path).toBe('/v2/health/live');
-    // The grace period covers preStop plus the runtime's drain.
-    const drain = Number(container.env.find((e: { name: string }) => e.name === 'SHUTDOWN_TIMEOUT_MS').value) / 1000;
-    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(container.lifecycle.preStop.exec.command[1]) + drain);
+    const base = parse(tree.read('apps/srs-agg-api/k8s/base/kustomization.yaml', 'utf-8')!);
+    expect(base.resources).toEqual(['../../../../tools/k8s/model-app']);
+    expect(base.components).toBeUndefined();
+    expect(base.commonLabels['app.kubernetes.io/name']).toBe('srs-agg-api');
+    expect(base.images).toEqual([{ name: 'model-app', newName: 'srs-agg-api' }]);
+    for (const env of ['sit', 'stg', 'prd']) {
+      const overlay = parse(tree.read(`apps/srs-agg-api/k8s/overlays/${env}/kustomization.yaml`, 'utf-8')!);
+      expect(overlay.components).toEqual([`../../../../../tools/k8s/env/${env}`]);
+      expect(overlay.images).toEqual([{ name: 'srs-agg-api', newName: 'harbor.example.com/modelyard/srs-agg-api', newTag: 'latest' }]);
+    }
   });
 
   it('gives each new app the next free dev port and a compose service on it', async () => {
@@ -73,12 +79,15 @@ describe('model generator', () => {
     expect(tree.exists('models/digits/1/saved_model.pb')).toBe(true);
     expect(tree.exists('models/digits/1/variables/variables.index')).toBe(true);
     expect(tree.read('models/digits/models.config', 'utf-8')).toContain("base_path: '/models/digits'");
-    expect(tree.read('apps/digits/graph/Dockerfile', 'utf-8')).toMatch(/^FROM tensorflow\/serving:\d+\.\d+\.\d+$/m);
-    expect(parse(tree.read('apps/digits/k8s/base/kustomization.yaml', 'utf-8')!).resources).toContain('graph.yaml');
-    const env = parse(tree.read('apps/digits/k8s/base/deployment.yaml', 'utf-8')!).spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: 'TFSERVING_URL', value: 'http://digits-graph:8501' });
+    const base = parse(tree.read('apps/digits/k8s/base/kustomization.yaml', 'utf-8')!);
+    expect(base.components).toEqual(['../../../../tools/k8s/graph']);
+    expect(base.images).toContainEqual({ name: 'model-app-graph', newName: 'digits-graph' });
+    expect(parse(tree.read('apps/digits/k8s/overlays/prd/kustomization.yaml', 'utf-8')!).images).toContainEqual({ name: 'digits-graph', newName: 'harbor.example.com/modelyard/digits-graph', newTag: 'latest' });
+    expect(tree.exists('apps/digits/graph')).toBe(false);
     const compose = parse(tree.read('docker-compose.yml', 'utf-8')!);
     expect(compose.services['digits-graph'].networks).toEqual(['digits-graph']);
+    expect(compose.services['digits-graph'].build).toEqual({ context: '.', dockerfile: 'tools/images/tfserving-graph.Dockerfile', args: { MODEL: 'digits' } });
+    expect(compose.services.digits.build.dockerfile).toBe('tools/images/tfserving.Dockerfile');
     expect(compose.services['digits-graph'].ports).toBeUndefined();
     expect(compose.networks['digits-graph']).toEqual({ internal: true });
   });
@@ -102,10 +111,11 @@ describe('model generator', () => {
     await modelGenerator(tree, { name, appName, from: IRIS_ONNX });
     expect(readJson(tree, `models/${name}/model.json`).name).toBe(name);
     expect(readJson(tree, `apps/${app}/project.json`).name).toBe(app);
-    expect(readJson(tree, `apps/${app}/project.json`).namedInputs.model).toEqual([`{workspaceRoot}/models/${name}/**/*`]);
+    // The plugin reads the model from here: its `model` input, image build args, smoke test.
+    expect(readJson(tree, `apps/${app}/project.json`).metadata.modelyard.model).toBe(name);
     expect(tree.read(`apps/${app}/src/main.ts`, 'utf-8')).toContain(`serve({ model: '${name}', hooks })`);
-    expect(tree.read(`apps/${app}/Dockerfile`, 'utf-8')).toContain(`COPY --chown=node:node models/${name} /models/${name}`);
-    expect(parse(tree.read(`apps/${app}/k8s/base/deployment.yaml`, 'utf-8')!).metadata.name).toBe(app);
+    expect(parse(tree.read('docker-compose.yml', 'utf-8')!).services[app].build.args).toEqual({ APP: app, MODEL: name });
+    expect(tree.read(`apps/${app}/k8s/base/kustomization.yaml`, 'utf-8')).toContain(`"value": "${app}"`);
     expect(Object.keys(parse(tree.read('docker-compose.yml', 'utf-8')!).services)).toEqual([app]);
     await removeModelGenerator(tree, { name, appName });
     expect(tree.exists(`apps/${app}`)).toBe(false);

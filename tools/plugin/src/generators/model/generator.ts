@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateFiles, logger, type Tree } from '@nx/devkit';
-import { addComposeServices } from '../../lib/compose';
+import type { Backend } from '../../lib/app-info';
+import { syncCompose } from '../../lib/compose';
 import { appNameFor, checkModelName } from '../../lib/model-name';
 import { artifactKind, copyIntoTree } from './copy-artifact';
 import { nextDevPort } from './dev-port';
@@ -11,36 +12,52 @@ import { setUpSample } from './sample-file';
 import type { ModelGeneratorSchema } from './schema';
 import { checkTransformer, TRANSFORMER_FILE } from './transformer';
 
-/** Pinned so that a graph image is reproducible; bump deliberately. */
-export const TF_SERVING_VERSION = '2.18.0';
-
 const ARTIFACT_FOR_BACKEND = { onnx: 'onnx', tfjs: 'tfjs', tfserving: 'savedmodel' } as const;
 
 function registry(): string {
   return `${process.env['HARBOR_REGISTRY'] ?? 'harbor.example.com'}/${process.env['HARBOR_PROJECT'] ?? 'modelyard'}`;
 }
 
-/**
- * `nx g model <name>`: the app (apps/<app>: main, hooks, smoke test, Dockerfile, k8s
- * base and overlays), the model folder (models/<name>: config, version 1 from --from, and
- * with --transformer its transformer; with --sample the field mapping and sample.json), the
- * compose services, and for TF Serving models the graph image and its Deployment. <name> is
- * the served model name (URLs); <app> is its DNS-1123 form or --app-name.
- */
-export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<void> {
-  const modelName = options.name;
-  checkModelName(modelName);
+/** Everything the steps below need, decided once from the options. */
+export interface ModelPlan {
+  /** The app: apps/<name>, its Nx project, Deployment, Service and images (a DNS-1123 label). */
+  name: string;
+  /** The served model name (in every URL) and its folder, models/<model>/. */
+  model: string;
+  backend: Backend;
+  port: number;
+  /** Extra Nx tags (type:app and backend:<kind> are inferred by the plugin). */
+  tags: string[];
+  options: ModelGeneratorSchema;
+}
+
+export function planModel(tree: Tree, options: ModelGeneratorSchema): ModelPlan {
+  checkModelName(options.name);
   // The app (Nx project, apps/ folder, image, Kubernetes objects) needs a DNS-1123 name.
-  const name = appNameFor(modelName, options.appName);
-  const backend = options.backend ?? 'onnx';
-  for (const path of [`apps/${name}`, `models/${modelName}`]) {
-    if (tree.exists(path)) throw new Error(`Model "${modelName}" already exists (${path}); nothing was changed. Remove it first with: nx g remove-model ${modelName}`);
+  const name = appNameFor(options.name, options.appName);
+  const model = options.name;
+  for (const path of [`apps/${name}`, `models/${model}`]) {
+    if (tree.exists(path)) throw new Error(`Model "${model}" already exists (${path}); nothing was changed. Remove it first with: nx g remove-model ${model}`);
   }
   if ((options.transformer || options.sample) && !options.from) throw new Error('--transformer and --sample need the model itself: give --from <model>');
   if (options.columns && !options.sample) throw new Error('--columns maps the fields of a --sample: give --sample <records.json> too');
-  const port = options.port ?? nextDevPort(tree);
-  const tfserving = backend === 'tfserving';
+  return {
+    name,
+    model,
+    backend: options.backend ?? 'onnx',
+    port: options.port ?? nextDevPort(tree),
+    tags: (options.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+    options,
+  };
+}
 
+/**
+ * models/<model>/: model.json (complete when --from is an ONNX file), version 1, with
+ * --transformer its transformer, with --sample the field mapping and sample.json (which the
+ * shared smoke test then checks), and models.config for TF Serving.
+ */
+export async function writeModelFolder(tree: Tree, plan: ModelPlan): Promise<void> {
+  const { options, backend, model } = plan;
   let signature: Awaited<ReturnType<typeof readOnnxSignature>> | undefined;
   let modelBytes: Uint8Array | undefined;
   let artifact: string | undefined;
@@ -54,7 +71,7 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
       signature = await readOnnxSignature(modelBytes);
     } else {
       if (options.sample) throw new Error(`--sample runs the model at generation time, which needs an ONNX model; ${options.from} is a ${kind} artifact`);
-      copyIntoTree(tree, options.from, `models/${modelName}/1`);
+      copyIntoTree(tree, options.from, `models/${model}/1`);
       if (kind === 'tfjs') artifact = 'model.json';
     }
   }
@@ -68,14 +85,14 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
 
   // Callers feed the transformer when there is one; the outputs are the model's.
   const front = transformer?.signature ?? signature;
-  const config: ModelJson = modelConfig(modelName, backend, front && { inputs: front.inputs, outputs: signature?.outputs ?? transformer!.signature.outputs }, artifact);
+  const config: ModelJson = modelConfig(model, backend, front && { inputs: front.inputs, outputs: signature?.outputs ?? transformer!.signature.outputs }, artifact);
   if (transformer) {
     config.transformer = { artifact: TRANSFORMER_FILE };
     if (!signature) delete config.outputs; // the graph's outputs are not known from here
   }
   if (options.sample && modelBytes && front) {
     const sample = await setUpSample(tree, {
-      modelName,
+      modelName: model,
       sample: options.sample,
       columns: options.columns,
       model: modelBytes,
@@ -87,20 +104,33 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
     if (sample.getScoreOutput) config.getScore = { output: sample.getScoreOutput };
   }
   // Written only now: a sample that cannot be placed leaves the tree untouched.
-  if (modelBytes) copyIntoTree(tree, options.from!, `models/${modelName}/1/model.onnx`);
-  if (transformer) tree.write(`models/${modelName}/1/${TRANSFORMER_FILE}`, Buffer.from(transformer.bytes));
-  tree.write(`models/${modelName}/model.json`, `${JSON.stringify(config, null, 2)}\n`);
-  if (tfserving) tree.write(`models/${modelName}/models.config`, modelsConfigText(modelName));
+  if (modelBytes) copyIntoTree(tree, options.from!, `models/${model}/1/model.onnx`);
+  if (transformer) tree.write(`models/${model}/1/${TRANSFORMER_FILE}`, Buffer.from(transformer.bytes));
+  tree.write(`models/${model}/model.json`, `${JSON.stringify(config, null, 2)}\n`);
+  if (backend === 'tfserving') tree.write(`models/${model}/models.config`, modelsConfigText(model));
+}
 
-  const tags = ['type:app', `backend:${backend}`, ...(options.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean)];
-  const substitutions = { name, modelName, sample: Boolean(options.sample), port, tags, backend, tfserving, registry: registry(), tfServingVersion: TF_SERVING_VERSION, tmpl: '' };
+/**
+ * apps/<name>/: only what is this model's own (docs/add-a-model.md lists it): project.json
+ * (name, tags, model, dev port), src/main.ts, src/hooks.ts, k8s/base (its name and image on
+ * the shared base) and the sit/stg/prd overlays (where the pipeline writes image tags).
+ * Targets, image recipes, the Kubernetes base and the smoke test are shared (tools/).
+ */
+export function writeAppFiles(tree: Tree, plan: Omit<ModelPlan, 'options'>): void {
+  const { name, model, backend, port, tags } = plan;
+  const substitutions = { name, model, modelName: model, backend, port, tags, tfserving: backend === 'tfserving', registry: registry(), tmpl: '' };
   generateFiles(tree, join(__dirname, 'files', 'app'), `apps/${name}`, substitutions);
-  if (tfserving) generateFiles(tree, join(__dirname, 'files', 'graph'), `apps/${name}`, substitutions);
-  addComposeServices(tree, { name, port, tfserving });
+}
 
-  if (!options.from) logger.info(`Put the model's first version in models/${modelName}/1/ (the app serves once one is there).`);
-  if (name !== modelName) logger.info(`App "${name}" serves model "${modelName}" (/v1/models/${modelName}:predict, /v2/models/${modelName}/infer).`);
-  logger.info(`Serve it with: npx nx serve ${name}   (port ${port})`);
+/** `nx g model <name>`: the model folder, the app, and the compose services (synced from the apps). */
+export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<void> {
+  const plan = planModel(tree, options);
+  await writeModelFolder(tree, plan);
+  writeAppFiles(tree, plan);
+  syncCompose(tree);
+  if (!options.from) logger.info(`Put the model's first version in models/${plan.model}/1/ (the app serves once one is there).`);
+  if (plan.name !== plan.model) logger.info(`App "${plan.name}" serves model "${plan.model}" (/v1/models/${plan.model}:predict, /v2/models/${plan.model}/infer).`);
+  logger.info(`Serve it with: npx nx serve ${plan.name}   (port ${plan.port})`);
 }
 
 function readBytes(tree: Tree, path: string): Uint8Array {

@@ -1,15 +1,19 @@
 import type { Tree } from '@nx/devkit';
-import { removeComposeServices } from '../../lib/compose';
+import { appInfo } from '../../lib/app-info';
+import { syncCompose } from '../../lib/compose';
 import { appNameFor, checkModelName } from '../../lib/model-name';
+import { treeReader } from '../../lib/tree-apps';
 
-/** Undoes `nx g model`: the app, the model folder and the compose services. */
+/** Undoes `nx g model`: the app, the model folder it serves, and the compose services. */
 export async function removeModelGenerator(tree: Tree, options: { name: string; appName?: string }): Promise<void> {
   checkModelName(options.name);
   const app = appNameFor(options.name, options.appName);
-  const paths = [`apps/${app}`, `models/${options.name}`].filter((p) => tree.exists(p));
-  if (paths.length === 0) throw new Error(`There is no model "${options.name}" (neither apps/${app} nor models/${options.name} exists).`);
+  const info = tree.exists(`apps/${app}/project.json`) ? appInfo(app, treeReader(tree)) : undefined;
+  const model = info?.model ?? options.name;
+  const paths = [`apps/${app}`, `models/${model}`].filter((p) => tree.exists(p));
+  if (paths.length === 0) throw new Error(`There is no model "${options.name}" (neither apps/${app} nor models/${model} exists).`);
   for (const path of paths) tree.delete(path);
-  removeComposeServices(tree, app);
+  syncCompose(tree);
 }
 
 export default removeModelGenerator;
