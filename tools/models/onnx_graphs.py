@@ -83,6 +83,20 @@ def onehot_block(name, categories):
     return nodes, [helper.make_tensor(shape, TensorProto.INT64, [2], [-1, len(categories)])], f"{name}_onehot"
 
 
+def column_transformer_block(numeric, categorical, num_pipeline, encoder, exact_scaling):
+    """A fitted ColumnTransformer of ("impute", "scale") on the numbers and a OneHotEncoder on
+    the strings, as one "features" tensor: what every tabular example and benchmark exports."""
+    nodes, initializers, numbers = numeric_block(numeric, num_pipeline.named_steps["impute"], num_pipeline.named_steps["scale"], exact_scaling)
+    encoded = [numbers]
+    for column, categories in zip(categorical, encoder.categories_):
+        n, i, out = onehot_block(column, categories)
+        nodes += n
+        initializers += i
+        encoded.append(out)
+    nodes.append(helper.make_node("Concat", encoded, ["features"], axis=1, name="features_concat"))
+    return nodes, initializers
+
+
 def linear_classifier(features, clf):
     """Multinomial LogisticRegression: softmax(x · coefᵀ + intercept)."""
     return helper.make_node(

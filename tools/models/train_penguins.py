@@ -110,16 +110,9 @@ def pipeline(classifier, categories, exact_float32):
 
 def to_onnx(fitted, name, exact_float32):
     pre = fitted.named_steps["pre"]
-    num = pre.named_transformers_["num"]
-    encoder = pre.named_transformers_["cat"]
-    nodes, initializers, numbers = g.numeric_block(NUMERIC, num.named_steps["impute"], num.named_steps["scale"], exact_float32)
-    encoded = [numbers]
-    for column, categories in zip(CATEGORICAL, encoder.categories_):
-        n, i, out = g.onehot_block(column, categories)
-        nodes += n
-        initializers += i
-        encoded.append(out)
-    nodes.append(g.helper.make_node("Concat", encoded, ["features"], axis=1, name="features_concat"))
+    nodes, initializers = g.column_transformer_block(
+        NUMERIC, CATEGORICAL, pre.named_transformers_["num"], pre.named_transformers_["cat"], exact_float32
+    )
     clf = fitted.named_steps["clf"]
     if isinstance(clf, LogisticRegression):
         nodes.append(g.linear_classifier("features", clf))

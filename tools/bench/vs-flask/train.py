@@ -99,16 +99,9 @@ def model_config():
 
 
 def to_onnx(transformer, model):
-    num = transformer.named_transformers_["num"]
-    encoder = transformer.named_transformers_["cat"]
-    nodes, initializers, numbers = g.numeric_block(NUMERIC, num.named_steps["impute"], num.named_steps["scale"], False)
-    encoded = [numbers]
-    for column, categories in zip(CATEGORICAL, encoder.categories_):
-        n, i, out = g.onehot_block(column, categories)
-        nodes += n
-        initializers += i
-        encoded.append(out)
-    nodes.append(g.helper.make_node("Concat", encoded, ["features"], axis=1, name="features_concat"))
+    nodes, initializers = g.column_transformer_block(
+        NUMERIC, CATEGORICAL, transformer.named_transformers_["num"], transformer.named_transformers_["cat"], False
+    )
     nodes.append(g.linear_classifier("features", model))
     inputs = [g.column_input(c, "float") for c in NUMERIC] + [g.column_input(c, "string") for c in CATEGORICAL]
     graph = g.helper.make_graph(nodes, MODEL_NAME.replace("-", "_"), inputs, g.classifier_outputs(len(model.classes_)), initializers)

@@ -1,6 +1,6 @@
 import type { InputConfig } from '../config/schema.js';
 import { invalidArgument } from '../errors.js';
-import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
+import { allocate, elementCount, INT_RANGES, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
 import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
 import { flattenNested } from '../tensor/flatten-nested.js';
 import { overflowsFloat32 } from '../tensor/float-range.js';
@@ -12,15 +12,6 @@ import { describe, type RecordTable } from './record-table.js';
  * field is the caller's mistake and is named.
  */
 type Writer = (data: TensorData, at: number, value: unknown, where: () => string) => void;
-
-const INT_RANGES: Partial<Record<DType, [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
 
 function writerFor(dtype: DType): Writer {
   switch (dtype) {

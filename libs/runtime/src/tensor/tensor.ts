@@ -80,6 +80,16 @@ export function allocate(dtype: DType, length: number): TensorData {
   return new ARRAY_TYPES[dtype](length);
 }
 
+/** The values each JS-number integer dtype holds (64-bit ones travel as bigint). */
+export const INT_RANGES: Partial<Record<DType, readonly [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
+
 export function isBigIntDType(dtype: DType): dtype is 'int64' | 'uint64' {
   return dtype === 'int64' || dtype === 'uint64';
 }

@@ -1,16 +1,7 @@
-import type { DType, TensorSpec } from '../../tensor/tensor.js';
+import { INT_RANGES, type DType, type TensorSpec } from '../../tensor/tensor.js';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it); loose on purpose: the validator checks the document. */
 export type Schema = Record<string, unknown>;
-
-const INT_RANGES: Partial<Record<DType, [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
 
 /** One tensor element as JSON, by dtype (64-bit ints travel as JSON numbers). */
 export function elementSchema(dtype: DType): Schema {
