@@ -10,22 +10,13 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
-import { startAppProcess, type AppProcess } from '@modelyard/runtime/testing';
+import { PENGUIN_INPUTS as FIELDS, PENGUIN_STRING_INPUTS as STRINGS, startAppProcess, type AppProcess } from '@modelyard/runtime/testing';
 import { wrk, type WrkResult } from './wrk.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = 8;
 const ROWS = 100;
 
-const FIELDS = {
-  island: 'Island',
-  bill_length_mm: 'Beak Length (mm)',
-  bill_depth_mm: 'Beak Depth (mm)',
-  flipper_length_mm: 'Flipper Length (mm)',
-  body_mass_g: 'Body Mass (g)',
-  sex: 'Sex',
-} as const;
-const STRINGS = new Set(['island', 'sex']);
 
 interface Body {
   path: string;

@@ -4,18 +4,9 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadReference, maxAbsDiff, startTestServer, type Reference } from '../testing/fixtures.js';
+import { loadReference, maxAbsDiff, PENGUIN_INPUTS, PENGUIN_STRING_INPUTS as STRING_INPUTS, startTestServer, type Reference } from '../testing/fixtures.js';
 import type { ModelServer } from './model-server.js';
 
-const PENGUIN_INPUTS = {
-  island: 'Island',
-  bill_length_mm: 'Beak Length (mm)',
-  bill_depth_mm: 'Beak Depth (mm)',
-  flipper_length_mm: 'Flipper Length (mm)',
-  body_mass_g: 'Body Mass (g)',
-  sex: 'Sex',
-} as const;
-const STRING_INPUTS = new Set(['island', 'sex']);
 
 /** A record as TF Serving instance: missing numbers as the NaN token, missing strings "". */
 function instanceText(record: Record<string, unknown>): string {

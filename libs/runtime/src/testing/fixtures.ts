@@ -57,3 +57,15 @@ export function maxAbsDiff(actual: unknown, expected: unknown): number {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The penguins model's inputs and the record field each reads (models/penguins/model.json). */
+export const PENGUIN_INPUTS = {
+  island: 'Island',
+  bill_length_mm: 'Beak Length (mm)',
+  bill_depth_mm: 'Beak Depth (mm)',
+  flipper_length_mm: 'Flipper Length (mm)',
+  body_mass_g: 'Body Mass (g)',
+  sex: 'Sex',
+} as const;
+/** The penguins inputs that take strings (BYTES on v2); the rest are FP32. */
+export const PENGUIN_STRING_INPUTS: ReadonlySet<string> = new Set(['island', 'sex']);

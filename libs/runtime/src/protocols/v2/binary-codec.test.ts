@@ -6,17 +6,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelServer } from '../../server/model-server.js';
-import { loadReference, maxAbsDiff, startTestServer, type Reference } from '../../testing/fixtures.js';
+import { loadReference, maxAbsDiff, PENGUIN_INPUTS, PENGUIN_STRING_INPUTS as STRING_INPUTS, startTestServer, type Reference } from '../../testing/fixtures.js';
 
-const PENGUIN_INPUTS = {
-  island: 'Island',
-  bill_length_mm: 'Beak Length (mm)',
-  bill_depth_mm: 'Beak Depth (mm)',
-  flipper_length_mm: 'Flipper Length (mm)',
-  body_mass_g: 'Body Mass (g)',
-  sex: 'Sex',
-} as const;
-const STRING_INPUTS = new Set(['island', 'sex']);
 
 /** BYTES elements as the extension lays them out: u32le length, then the UTF-8 bytes. */
 function bytesTensor(values: string[]): Buffer {
