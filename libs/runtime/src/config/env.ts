@@ -27,6 +27,13 @@ export interface ServerEnv {
    * its own requests: PROCESSES=1 (default) | N | auto (one per core). See server/processes.ts.
    */
   processes: number;
+  /**
+   * PROBE_PORT: /v2/health/live and /v2/health/ready also answered on this port by their own
+   * thread, so Kubernetes' probes never queue behind requests (server/probes/). Off when unset.
+   */
+  probePort?: number;
+  /** LIVENESS_STALL_MS: the probe port's liveness fails once the event loop has not turned for this long. */
+  livenessStallMs: number;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
@@ -96,5 +103,7 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     ...(env['GRPC_PORT'] ? { grpcPort: intFromEnv('GRPC_PORT', 0, env) } : {}),
     ...(env['CORS_ALLOW_ORIGIN'] ? { corsAllowOrigin: env['CORS_ALLOW_ORIGIN'] } : {}),
     accessLogSample: shareFromEnv('ACCESS_LOG_SAMPLE', 0.01, env),
+    ...(env['PROBE_PORT'] ? { probePort: intFromEnv('PROBE_PORT', 0, env) } : {}),
+    livenessStallMs: intFromEnv('LIVENESS_STALL_MS', 10_000, env),
   };
 }

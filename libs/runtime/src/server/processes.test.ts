@@ -42,6 +42,7 @@ let stdout = '';
 let stderr = '';
 let exited: Promise<number | null>;
 let reference: Reference;
+let probeUrl: string;
 const metrics = () => fetch(`${url}/metrics`).then((r) => r.text());
 const score = (records: unknown[], id?: string) =>
   fetch(`${url}/get_score`, {
@@ -55,9 +56,11 @@ beforeAll(async () => {
   reference = await loadReference('penguins', 2);
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
+  const probePort = await freePort();
+  probeUrl = `http://127.0.0.1:${probePort}`;
   child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', ENTRY], {
     cwd: WORKSPACE,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: WORKSPACE_MODELS, LOG_LEVEL: 'error', PROCESSES: '2', SHUTDOWN_TIMEOUT_MS: '15000', SLOW_MS: '8000' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: WORKSPACE_MODELS, LOG_LEVEL: 'error', PROCESSES: '2', SHUTDOWN_TIMEOUT_MS: '15000', SLOW_MS: '8000', PROBE_PORT: String(probePort), LIVENESS_STALL_MS: '1500' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (stdout += d));
@@ -88,6 +91,32 @@ describe('PROCESSES=2', () => {
       expect(maxAbsDiff(probs, reference.outputs['probabilities'])).toBeLessThan(1e-5);
     }
   });
+
+  it('the primary answers the probes on PROBE_PORT from the processes\' heartbeats; a stopped process fails liveness', async () => {
+    const probe = async (path: string) => {
+      const res = await fetch(`${probeUrl}${path}`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await probe('/v2/health/live')).toEqual({ status: 200, body: { live: true } });
+    expect(await probe('/v2/health/ready')).toEqual({ status: 200, body: { ready: true } });
+    // A frozen process sends no heartbeat: after LIVENESS_STALL_MS the pod is not live, and
+    // not ready (the kubelet would restart it); once it runs again, both come back.
+    const [frozen] = childrenOf(child.pid!);
+    process.kill(frozen!, 'SIGSTOP');
+    try {
+      const stalled = await until('liveness to fail', async () => {
+        const live = await probe('/v2/health/live');
+        return live.status === 503 ? live : undefined;
+      }, 15_000);
+      expect(stalled.body['live']).toBe(false);
+      expect(String(stalled.body['error'])).toMatch(/has not turned for \d+\.\d s \(limit 1.5 s\)/);
+      expect((await probe('/v2/health/ready')).status).toBe(503);
+    } finally {
+      process.kill(frozen!, 'SIGCONT');
+    }
+    await until('liveness to come back', async () => ((await probe('/v2/health/live')).status === 200 ? true : undefined), 15_000);
+    expect(await probe('/v2/health/ready')).toEqual({ status: 200, body: { ready: true } });
+  }, 60_000);
 
   it('/metrics sums the counters of every process', async () => {
     const before = counter(await metrics(), 'modelyard_requests_total', 'protocol="legacy"');

@@ -8,10 +8,13 @@
  * (models, routes, its own readiness: it listens only once its models are loaded).
  */
 import cluster, { type Worker } from 'node:cluster';
+import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import client from 'prom-client';
 import type { ServerEnv } from '../config/env.js';
 import type { Metrics } from './metrics.js';
+import { ClusterProbeState, isProbeReport } from './probes/cluster-probes.js';
+import { probeHandler } from './probes/probe-handler.js';
 
 const METRICS_REQUEST = 'modelyard:cluster-metrics-request';
 const METRICS_REPLY = 'modelyard:cluster-metrics-reply';
@@ -64,6 +67,7 @@ export function runPrimary(env: ServerEnv, logger: Logger): Promise<never> {
   let exitCode = 0;
   let nextCollect = 1;
   const collecting = new Map<number, (worker: Worker, metrics: Collected['metrics']) => void>();
+  const probes = new ClusterProbeState();
 
   /** Every joined process's registry, summed as prom-client's AggregatorRegistry does. */
   const collect = async (): Promise<string> => {
@@ -92,8 +96,10 @@ export function runPrimary(env: ServerEnv, logger: Logger): Promise<never> {
   const fork = () => {
     const worker = cluster.fork();
     started.set(worker, Date.now());
+    probes.forked(worker);
     worker.on('message', (msg: FromServerProcess) => {
-      if (msg?.type === JOINED) joined.add(worker);
+      if (isProbeReport(msg)) probes.report(worker, msg);
+      else if (msg?.type === JOINED) joined.add(worker);
       else if (msg?.type === COLLECTED) collecting.get(msg.id)?.(worker, msg.metrics);
       else if (msg?.type === METRICS_REQUEST) {
         collect().then(
@@ -108,6 +114,7 @@ export function runPrimary(env: ServerEnv, logger: Logger): Promise<never> {
     const lived = Date.now() - (started.get(worker) ?? 0);
     started.delete(worker);
     joined.delete(worker);
+    probes.exited(worker);
     if (stopping) {
       if (code !== 0) exitCode = 1;
       if (started.size === 0) {
@@ -137,6 +144,12 @@ export function runPrimary(env: ServerEnv, logger: Logger): Promise<never> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 
+  if (env.probePort !== undefined) {
+    // The primary serves no request, so its own loop answers the probes at once.
+    const probeServer = createServer(probeHandler(() => probes.read(), env.livenessStallMs));
+    probeServer.on('error', (err) => logger.error({ err, probePort: env.probePort }, 'the probe port cannot listen'));
+    probeServer.listen(env.probePort, env.host, () => logger.info({ probePort: env.probePort }, 'probes answered on their own port by the primary'));
+  }
   logger.info({ processes: env.processes }, 'starting server processes');
   for (let i = 0; i < env.processes; i++) fork();
   return new Promise<never>(() => undefined);

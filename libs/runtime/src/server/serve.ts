@@ -8,6 +8,9 @@ import { createLogger } from './logger.js';
 import { createModelServer, type ModelServer } from './model-server.js';
 import { refuseDeepBodies } from '../protocols/shared/json-depth.js';
 import { isProcessPrimary, joinClusterMetrics, runPrimary } from './processes.js';
+import { reportProbesToPrimary } from './probes/cluster-probes.js';
+import { startProbePort, type ProbePort } from './probes/probe-port.js';
+import cluster from 'node:cluster';
 import { ConnectionTracker, shutdownGracefully } from './shutdown.js';
 
 export interface ServeOptions {
@@ -26,6 +29,8 @@ export interface RunningServer extends ModelServer {
   url: string;
   /** The gRPC port when GRPC_PORT (env.grpcPort) asked for one. */
   grpcPort?: number;
+  /** The probe port when PROBE_PORT (env.probePort) asked for one (single-process mode). */
+  probePort?: number;
   /** Graceful stop: not ready, stop accepting, finish in-flight requests, unload. */
   shutdown(): Promise<void>;
 }
@@ -39,12 +44,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let logger = createLogger(options.env?.logLevel ?? process.env['LOG_LEVEL'] ?? 'info');
   let env: ServerEnv;
   let modelServer: ModelServer;
+  let probes: Pick<ProbePort, 'readiness' | 'close'> & { port?: number } = { readiness: () => undefined, close: async () => undefined };
   const names = typeof options.model === 'string' ? [options.model] : options.model;
   try {
     env = { ...readServerEnv(), ...options.env };
     logger = createLogger(env.logLevel);
     // PROCESSES > 1: this process supervises server processes that each run the code below.
     if (isProcessPrimary(env)) return await runPrimary(env, logger);
+    // Before the models load, so that a long load shows as live but not ready.
+    if (env.probePort !== undefined) {
+      probes = cluster.isWorker ? reportProbesToPrimary() : await startProbePort({ host: env.host, port: env.probePort, stallMs: env.livenessStallMs, logger });
+    }
     modelServer = await createModelServer({
       modelsDir: env.modelsDir,
       models: names,
@@ -55,6 +65,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       accessLogSample: env.accessLogSample,
     });
   } catch (err) {
+    await probes.close();
     // A bad config or environment is an operator's mistake, not a crash: one JSON line
     // naming the file and field, no stack trace, exit code 1.
     if (!exitOnConfigError || !(err instanceof ConfigError || isEnvError(err))) throw err;
@@ -65,6 +76,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
 
   joinClusterMetrics(modelServer.metrics);
+  probes.readiness(() => modelServer.context.dataPlane.ready());
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(modelServer.app);
@@ -96,7 +108,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     (stopping ??= Promise.all([
       shutdownGracefully({ server, modelServer, logger, timeoutMs: env.shutdownTimeoutMs, connections }),
       new Promise<void>((resolve) => (grpc ? grpc.tryShutdown(() => resolve()) : resolve())),
-    ]).then(() => undefined));
+    ]).then(() => probes.close()));
 
   if (options.handleSignals ?? true) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -109,5 +121,5 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       });
     }
   }
-  return { ...modelServer, server, url, shutdown, ...(grpcPort !== undefined && { grpcPort }) };
+  return { ...modelServer, server, url, shutdown, ...(grpcPort !== undefined && { grpcPort }), ...(probes.port !== undefined && { probePort: probes.port }) };
 }
