@@ -9,7 +9,7 @@ export { WORKSPACE };
 /** A git repository holding a copy of the workspace (node_modules linked), one commit deep. */
 export function scratchRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-ci-'));
-  for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc', 'README.md', 'docker-compose.yml']) cpSync(join(WORKSPACE, file), join(dir, file));
+  for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc', '.env', 'README.md', 'docker-compose.yml']) cpSync(join(WORKSPACE, file), join(dir, file));
   const skip = (src: string) => !/\/(dist|node_modules|\.nx)(\/|$)/.test(src);
   for (const folder of ['apps', 'libs', 'models', 'docs', 'tools/plugin', 'tools/images', 'tools/k8s']) cpSync(join(WORKSPACE, folder), join(dir, folder), { recursive: true, filter: skip });
   linkNodeModules(dir);

@@ -18,7 +18,7 @@ export const WORKSPACE = findWorkspace(process.cwd());
 /** A throwaway workspace: the runtime, the plugin, the shared recipes and base, the config; node_modules linked. */
 export function scratchWorkspace(prefix = 'modelyard-scale-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc']) cpSync(join(WORKSPACE, file), join(dir, file));
+  for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc', '.env']) cpSync(join(WORKSPACE, file), join(dir, file));
   cpSync(join(WORKSPACE, 'libs/runtime'), join(dir, 'libs/runtime'), { recursive: true, filter: (src) => !src.includes('/dist') });
   for (const shared of ['tools/plugin', 'tools/images', 'tools/k8s']) cpSync(join(WORKSPACE, shared), join(dir, shared), { recursive: true });
   linkNodeModules(dir);
