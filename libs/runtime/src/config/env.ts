@@ -27,6 +27,11 @@ export interface ServerEnv {
    * its own requests: PROCESSES=1 (default) | N | auto (one per core). See server/processes.ts.
    */
   processes: number;
+  /**
+   * ONNX_WORKERS: onnxruntime worker threads of this process, shared by every model it
+   * serves; default: its share of the cores (cores / PROCESSES, at least 1).
+   */
+  onnxWorkers?: number;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
@@ -65,6 +70,12 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
   return n;
 }
 
+function positiveIntFromEnv(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new EnvError(`environment variable ${name}="${raw}" must be a positive integer`);
+  return n;
+}
+
 function checkedSize(name: string, text: string): string {
   try {
     byteSize(text);
@@ -96,5 +107,6 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     ...(env['GRPC_PORT'] ? { grpcPort: intFromEnv('GRPC_PORT', 0, env) } : {}),
     ...(env['CORS_ALLOW_ORIGIN'] ? { corsAllowOrigin: env['CORS_ALLOW_ORIGIN'] } : {}),
     accessLogSample: shareFromEnv('ACCESS_LOG_SAMPLE', 0.01, env),
+    ...(env['ONNX_WORKERS'] ? { onnxWorkers: positiveIntFromEnv('ONNX_WORKERS', env['ONNX_WORKERS']) } : {}),
   };
 }
