@@ -34,6 +34,11 @@ export interface ServerEnv {
   probePort?: number;
   /** LIVENESS_STALL_MS: the probe port's liveness fails once the event loop has not turned for this long. */
   livenessStallMs: number;
+  /**
+   * ONNX_WORKERS: onnxruntime worker threads of this process, shared by every model it
+   * serves; default: its share of the cores (cores / PROCESSES, at least 1).
+   */
+  onnxWorkers?: number;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
@@ -72,6 +77,12 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
   return n;
 }
 
+function positiveIntFromEnv(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new EnvError(`environment variable ${name}="${raw}" must be a positive integer`);
+  return n;
+}
+
 function checkedSize(name: string, text: string): string {
   try {
     byteSize(text);
@@ -105,5 +116,6 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     accessLogSample: shareFromEnv('ACCESS_LOG_SAMPLE', 0.01, env),
     ...(env['PROBE_PORT'] ? { probePort: intFromEnv('PROBE_PORT', 0, env) } : {}),
     livenessStallMs: intFromEnv('LIVENESS_STALL_MS', 10_000, env),
+    ...(env['ONNX_WORKERS'] ? { onnxWorkers: positiveIntFromEnv('ONNX_WORKERS', env['ONNX_WORKERS']) } : {}),
   };
 }

@@ -73,8 +73,9 @@ const onnxSchema = z.strictObject({
    */
   execution: z.enum(['pool', 'inline']).default('pool'),
   /**
-   * Worker threads, each with its own session; default: one for a model file under 1 MiB,
-   * else one per core (per core share when PROCESSES > 1). See backends/onnx/pool-size.ts.
+   * On how many of the process's shared worker threads (ONNX_WORKERS) this model has a
+   * session: also the most runs of it that execute at once. Default: one for a model file
+   * under 1 MiB, else every thread; capped at the pool's size. See backends/onnx/pool-size.ts.
    */
   workers: z.number().int().positive().optional(),
   /** Threads inside one session run. */

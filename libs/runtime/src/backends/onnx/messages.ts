@@ -1,15 +1,24 @@
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 
-/** What the pool and its session workers say to each other. */
-export interface WorkerInit {
-  modelPath: string;
-  intraOpThreads: number;
-}
-
-export type WorkerRequest = { id: number; inputs: NamedTensors; outputs?: readonly string[] };
+/**
+ * What the process-wide pool and its worker threads say to each other. A worker hosts many
+ * sessions, each under the key the pool gave the model version when it was registered.
+ */
+export type WorkerRequest =
+  | { kind: 'load'; key: number; modelPath: string; intraOpThreads: number }
+  | { kind: 'unload'; key: number }
+  | { kind: 'run'; id: number; key: number; inputs: NamedTensors; outputs?: readonly string[] }
+  /** Which sessions the worker holds: for the status page and the tests that check unloads. */
+  | { kind: 'sessions' }
+  | { kind: 'close' };
 
 export type WorkerReply =
-  | { kind: 'ready'; signature: Signature }
-  | { kind: 'load-failed'; error: string }
+  /** The thread is up (onnxruntime's native library loaded) and takes requests. */
+  | { kind: 'up' }
+  | { kind: 'loaded'; key: number; signature: Signature }
+  | { kind: 'load-failed'; key: number; error: string }
+  | { kind: 'unloaded'; key: number }
   | { kind: 'result'; id: number; outputs: NamedTensors }
-  | { kind: 'failed'; id: number; error: string };
+  /** `missing`: the worker holds no session under that key (never the caller's fault). */
+  | { kind: 'failed'; id: number; error: string; missing?: boolean }
+  | { kind: 'sessions'; keys: number[] };

@@ -1,14 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readServerEnv } from '../../config/env.js';
 import { artifactOf, type ModelConfig } from '../../config/schema.js';
 import { ServingError } from '../../errors.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 import type { Backend, BackendLoadOptions } from '../backend.js';
 import { createSession } from './create-session.js';
 import { runSession, signatureOf } from './ort-convert.js';
-import { defaultPoolSize } from './pool-size.js';
-import { SessionPool, type WorkerEvent } from './session-pool.js';
+import { defaultHosts } from './pool-size.js';
+import { sharedWorkerPool } from './shared-pool.js';
+import type { HostedVersion, WorkerEvent } from './worker-pool.js';
 
 /** The model on the main thread: no hand-off cost, but a long run blocks the event loop. */
 async function loadInline(modelPath: string, intraOpThreads: number): Promise<Backend> {
@@ -26,7 +26,12 @@ async function loadInline(modelPath: string, intraOpThreads: number): Promise<Ba
   };
 }
 
-async function loadPooled(modelPath: string, config: ModelConfig['onnx'], options: BackendLoadOptions): Promise<Backend & { pool: SessionPool }> {
+/**
+ * The model's sessions in the process-wide worker pool. `onnx.workers` says on how many of
+ * the pool's threads it has a session, which is also how many of its runs can execute at
+ * once; left open, a small model gets one and a large one every thread.
+ */
+async function loadPooled(modelPath: string, config: ModelConfig['onnx'], options: BackendLoadOptions): Promise<Backend & { hosted: HostedVersion }> {
   const log = options.logger;
   const onWorkerEvent = (event: WorkerEvent) => {
     options.onWorkerEvent?.(event.kind);
@@ -34,17 +39,18 @@ async function loadPooled(modelPath: string, config: ModelConfig['onnx'], option
     else if (event.kind === 'replaced') log?.info({ alive: event.alive }, 'inference worker replaced');
     else log?.error({ error: event.error, alive: event.alive, retryInMs: event.retryInMs }, 'inference worker could not be restarted; retrying');
   };
-  const workers = config.workers ?? defaultPoolSize((await stat(modelPath)).size, readServerEnv().processes);
-  const pool = await SessionPool.open(modelPath, { workers, intraOpThreads: config.intraOpThreads, onWorkerEvent });
-  const signature: Signature = pool.signature;
+  const pool = sharedWorkerPool();
+  const hosts = config.workers ?? defaultHosts((await stat(modelPath)).size, pool.size);
+  const hosted = await pool.host({ modelPath, hosts, intraOpThreads: config.intraOpThreads, onWorkerEvent });
+  const signature: Signature = hosted.signature;
   return {
     signature,
-    pool,
-    run: (inputs, outputs) => pool.run(inputs, outputs),
-    describe: () => ({ workers: pool.occupancy() }),
-    ready: () => pool.ready(),
-    unavailableReason: () => pool.unavailableReason(),
-    close: () => pool.close(),
+    hosted,
+    run: (inputs, outputs) => hosted.run(inputs, outputs),
+    describe: () => ({ workers: hosted.occupancy() }),
+    ready: () => hosted.ready(),
+    unavailableReason: () => hosted.unavailableReason(),
+    close: () => hosted.close(),
   };
 }
 

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelServer } from '../../server/model-server.js';
 import { copyModel, sleep, startTestServer, WORKSPACE_MODELS } from '../../testing/fixtures.js';
-import type { SessionPool } from './session-pool.js';
+import type { HostedVersion } from './worker-pool.js';
 
 const record = { Island: 'Biscoe', 'Beak Length (mm)': 45.1, 'Beak Depth (mm)': 14.5, 'Flipper Length (mm)': 215, 'Body Mass (g)': 5000, Sex: 'FEMALE' };
 
@@ -30,7 +30,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const poolOf = () => (server.models.get('penguins').repository.resolve().backend as unknown as { pool: SessionPool }).pool;
+const poolOf = () => (server.models.get('penguins').repository.resolve().backend as unknown as { hosted: HostedVersion }).hosted;
 const score = () => request(server.app).post('/get_score').send({ data: [record] });
 const status = async () => (await request(server.app).get('/v1/models/penguins')).body.model_version_status[0] as { state: string; status: { error_message: string } };
 async function until(cond: () => boolean | Promise<boolean>, ms = 20_000) {
