@@ -8,6 +8,7 @@ import type ort from 'onnxruntime-node';
 import { createSession } from './create-session.js';
 import type { WorkerReply, WorkerRequest } from './messages.js';
 import { runSession, signatureOf } from './ort-convert.js';
+import { Kind, pack, unpack } from './packed-tensors.js';
 import { transferListOf } from './transfer.js';
 
 const port = parentPort!;
@@ -41,7 +42,31 @@ async function run(id: number, key: number, req: Extract<WorkerRequest, { kind: 
   }
 }
 
-async function handle(req: WorkerRequest): Promise<void> {
+/** A run in one buffer, answered in one buffer (packed-tensors.ts). */
+async function runPacked(buffer: ArrayBuffer): Promise<void> {
+  let req;
+  try {
+    req = unpack(buffer);
+  } catch (err) {
+    // Answered all the same, or the caller would wait for ever: the id is the header's second word.
+    const answer = pack(Kind.Failed, new DataView(buffer).getUint32(4, true), 0, {}, { error: `unreadable request: ${(err as Error).message}` });
+    return port.postMessage(answer, [answer]);
+  }
+  const session = sessions.get(req.key);
+  let answer: ArrayBuffer;
+  if (!session) answer = pack(Kind.Missing, req.id, req.key, {}, { error: 'this worker holds no session for the version' });
+  else {
+    try {
+      answer = pack(Kind.Result, req.id, req.key, await runSession(session, req.tensors, req.outputs));
+    } catch (err) {
+      answer = pack(Kind.Failed, req.id, req.key, {}, { error: (err as Error).message });
+    }
+  }
+  port.postMessage(answer, [answer]);
+}
+
+async function handle(req: WorkerRequest | ArrayBuffer): Promise<void> {
+  if (req instanceof ArrayBuffer) return runPacked(req);
   switch (req.kind) {
     case 'run':
       return run(req.id, req.key, req);
@@ -66,7 +91,7 @@ async function handle(req: WorkerRequest): Promise<void> {
 // One thing at a time, in arrival order: onnxruntime's releases hang when they overlap, and
 // the pool counts on a worker running one session at a time (it is one core's worth of work).
 let chain: Promise<void> = Promise.resolve();
-port.on('message', (req: WorkerRequest) => {
+port.on('message', (req: WorkerRequest | ArrayBuffer) => {
   chain = chain.then(() => handle(req)).catch(() => undefined);
 });
 

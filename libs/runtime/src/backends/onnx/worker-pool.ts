@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ServingError } from '../../errors.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 import type { WorkerReply, WorkerRequest } from './messages.js';
+import { Kind, pack, unpack } from './packed-tensors.js';
 import { transferListOf } from './transfer.js';
 
 // Built, the worker is session-worker.js beside this file. Run from source (tsx, vitest),
@@ -168,7 +169,15 @@ export class WorkerPool {
   private nextKey = 1;
   private nextRunId = 1;
 
-  constructor(readonly size: number) {
+  /**
+   * `handoff`: how a run's tensors travel to the worker and back: `packed`, one transferred
+   * buffer each way (packed-tensors.ts); `structured-clone`, the tensor objects as they are,
+   * kept so that the hand-off benchmark can compare both in one run.
+   */
+  constructor(
+    readonly size: number,
+    private readonly handoff: 'packed' | 'structured-clone' = 'packed',
+  ) {
     if (!(Number.isInteger(size) && size > 0)) throw new Error(`a worker pool needs a positive number of workers, not ${size}`);
     this.slots = Array.from({ length: size }, (_, index) => ({ index, up: false, startedAt: 0, failures: 0, inFlight: new Map(), sessionQueries: [] }));
   }
@@ -314,9 +323,14 @@ export class WorkerPool {
   private send(slot: Slot, run: Run): void {
     slot.inFlight.set(run.id, run);
     run.version.sent++;
-    const request: WorkerRequest = { kind: 'run', id: run.id, key: run.version.key, inputs: run.inputs, ...(run.outputs ? { outputs: run.outputs } : {}) };
     try {
-      slot.worker!.postMessage(request, transferListOf(run.inputs));
+      if (this.handoff === 'packed') {
+        const buffer = pack(Kind.Run, run.id, run.version.key, run.inputs, run.outputs ? { outputs: run.outputs } : undefined);
+        slot.worker!.postMessage(buffer, [buffer]);
+      } else {
+        const request: WorkerRequest = { kind: 'run', id: run.id, key: run.version.key, inputs: run.inputs, ...(run.outputs ? { outputs: run.outputs } : {}) };
+        slot.worker!.postMessage(request, transferListOf(run.inputs));
+      }
     } catch (err) {
       slot.inFlight.delete(run.id);
       run.version.sent--;
@@ -353,8 +367,10 @@ export class WorkerPool {
     slot.worker = worker;
     slot.up = false;
     slot.startedAt = Date.now();
-    worker.on('message', (msg: WorkerReply) => {
-      if (slot.worker === worker) this.onMessage(slot, msg);
+    worker.on('message', (msg: WorkerReply | ArrayBuffer) => {
+      if (slot.worker !== worker) return;
+      if (msg instanceof ArrayBuffer) this.onPackedReply(slot, msg);
+      else this.onMessage(slot, msg);
     });
     worker.on('error', () => undefined); // 'exit' follows and handles it
     worker.on('exit', (code: number) => {
@@ -379,18 +395,32 @@ export class WorkerPool {
         slot.sessionQueries.shift()?.(msg.keys);
         return;
       case 'result':
-      case 'failed': {
-        const run = slot.inFlight.get(msg.id);
-        if (!run) return;
-        slot.inFlight.delete(msg.id);
-        run.version.sent--;
-        if (msg.kind === 'result') run.resolve(msg.outputs);
-        else if (msg.missing) run.reject(new ServingError('UNAVAILABLE', 'the model version is not loaded in its inference worker; retry the request'));
-        else run.reject(new ServingError('INVALID_ARGUMENT', `the model refused the input: ${msg.error}`));
-        this.pump();
-        return;
-      }
+        return this.settle(slot, msg.id, msg.outputs);
+      case 'failed':
+        return this.settle(slot, msg.id, undefined, msg.error, msg.missing);
     }
+  }
+
+  private onPackedReply(slot: Slot, buffer: ArrayBuffer): void {
+    let reply;
+    try {
+      reply = unpack(buffer);
+    } catch {
+      return; // cannot happen with our own worker; never let it reach the event handler
+    }
+    if (reply.kind === Kind.Result) this.settle(slot, reply.id, reply.tensors);
+    else this.settle(slot, reply.id, undefined, reply.error ?? '', reply.kind === Kind.Missing);
+  }
+
+  private settle(slot: Slot, id: number, outputs: NamedTensors | undefined, error?: string, missing?: boolean): void {
+    const run = slot.inFlight.get(id);
+    if (!run) return;
+    slot.inFlight.delete(id);
+    run.version.sent--;
+    if (outputs) run.resolve(outputs);
+    else if (missing) run.reject(new ServingError('UNAVAILABLE', 'the model version is not loaded in its inference worker; retry the request'));
+    else run.reject(new ServingError('INVALID_ARGUMENT', `the model refused the input: ${error}`));
+    this.pump();
   }
 
   private onLoaded(slot: Slot, key: number, signature: Signature): void {
