@@ -134,7 +134,19 @@ async function main(): Promise<void> {
     const packedVsInline = median(rows.map((row) => row[2]! / row[0]!));
     lines.push(`| ${cell} | ${med.map((m) => m.toFixed(0)).join(' | ')} | ${packedVsClone.toFixed(2)}× | ${packedVsInline.toFixed(2)}× |`);
   }
-  lines.push('');
+  lines.push(
+    '',
+    '## Reading',
+    '',
+    'A run that goes to a worker thread crosses twice: the request tensors to the worker, the answer back. ' +
+      '`structured clone` posts the tensor objects: the structured-clone algorithm walks and rebuilds every ' +
+      '`{dtype, shape, data}` object and moves one buffer per tensor, 32 of them for one record of this model. ' +
+      '`packed buffer` (the default; libs/runtime/src/backends/onnx/packed-tensors.ts) writes every tensor into ' +
+      'one ArrayBuffer that is transferred, not copied, and read on the other side as typed-array views into it. ' +
+      'What is left of the hop is two thread wake-ups, which a shared machine makes noisy: compare the ratios, ' +
+      'and rerun on a quiet machine for absolute figures.',
+    '',
+  );
   const out = resolve(opts.out);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'handoff.md'), `${lines.join('\n')}\n`);
