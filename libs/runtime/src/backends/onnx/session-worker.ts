@@ -88,8 +88,10 @@ async function handle(req: WorkerRequest | ArrayBuffer): Promise<void> {
   }
 }
 
-// One thing at a time, in arrival order: onnxruntime's releases hang when they overlap, and
-// the pool counts on a worker running one session at a time (it is one core's worth of work).
+// One thing at a time, in arrival order: session.run and create are async (run waits for a
+// setImmediate), so without this a load, an unload and runs could interleave; the pool counts
+// on a worker running one thing at a time (it is one core's worth of work) and on a load
+// being finished before the runs posted after it.
 let chain: Promise<void> = Promise.resolve();
 port.on('message', (req: WorkerRequest | ArrayBuffer) => {
   chain = chain.then(() => handle(req)).catch(() => undefined);
