@@ -1,26 +1,14 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ServingError } from '../../errors.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 import type { WorkerReply, WorkerRequest } from './messages.js';
 import { Kind, pack, unpack } from './packed-tensors.js';
 import { transferListOf } from './transfer.js';
+import { siblingModule, spawnWorker as spawnModuleWorker } from '../../threads/spawn-worker.js';
 
-// Built, the worker is session-worker.js beside this file. Run from source (tsx, vitest),
-// it is TypeScript, and on Node 20 a worker thread gets neither the parent's loader hooks
-// nor `--import` through execArgv, so a two-line bootstrap registers tsx first.
-const here = import.meta.url;
-const workerUrl = new URL(`./session-worker${extname(fileURLToPath(here))}`, here);
-const fromSource = workerUrl.pathname.endsWith('.ts');
-
-function spawnWorker(): Worker {
-  if (!fromSource) return new Worker(workerUrl);
-  // Resolved from here, not from the eval's working directory; the ESM entry, not the CJS one.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
+// session-worker.js beside this file when built; session-worker.ts from source (tsx, vitest).
+const workerUrl = siblingModule('session-worker', import.meta.url);
+const spawnWorker = (): Worker => spawnModuleWorker(workerUrl);
 
 /** What the pool reports to one model version about the threads that run it: a log line and a metric each. */
 export type WorkerEvent =
