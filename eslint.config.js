@@ -13,11 +13,11 @@ const above = (...folders) => ({
   message: `layers point one way (server → protocols → dataplane → repository → backends): this import reaches up into ${folders.join(' or ')}/.`,
 });
 /**
- * The tfserving backend is a client of TF Serving's wire format, so it shares the pure
- * codecs of that format with the protocol (JSON numbers, tensors, protos) — never its
+ * The tfserving and v2 backends are clients of TF Serving's and the Open Inference
+ * Protocol's wire formats, so they share the pure codecs of those formats with the protocols (JSON numbers, tensors, protos) — never its
  * routes, endpoints or errors.
  */
-const WIRE_CODECS = 'tfserving/(json-parse|response|tensor-from-json|dtype-names|format-number)|grpc/(protos|status-codes|tensor-proto)';
+const WIRE_CODECS = 'tfserving/(json-parse|response|tensor-from-json|dtype-names|format-number)|grpc/(protos|status-codes|tensor-proto)|v2/(codec|binary-codec|datatypes)|shared/tensor-json';
 const LAYERS = [
   { folders: ['protocols'], forbidden: [above('server')] },
   { folders: ['dataplane', 'inference'], forbidden: [above('server', 'protocols')] },

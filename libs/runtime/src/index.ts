@@ -9,6 +9,10 @@ export type { Hooks, HookContext, ModelInput, Protocol } from './inference/hooks
 export { ServingError, invalidArgument, notFound, unavailable, type StatusCode } from './errors.js';
 export type { Tensor, NamedTensors, DType, Signature, TensorSpec } from './tensor/tensor.js';
 export type { ModelConfig } from './config/schema.js';
-export { loadModelConfig, parseModelConfig, ConfigError } from './config/load-config.js';
+export { ConfigError } from './config/load-config.js';
+export { loadModelConfig, parseModelConfig } from './backends/model-config.js';
 export type { Backend, BackendLoadOptions } from './backends/backend.js';
-export { registerBackend } from './backends/load-backend.js';
+export type { BackendDescriptor, BackendLoadContext } from './backends/descriptor.js';
+export { defineBackend } from './backends/descriptor.js';
+export { registerBackend, backendKinds, modelConfigSchema } from './backends/registry.js';
+export { RetryLoadError } from './backends/load-error.js';

@@ -1,25 +1,18 @@
+import { readBackendEnv, type BackendEnv } from '../config/env.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Backend, BackendLoadOptions } from './backend.js';
+import { backendDescriptor } from './registry.js';
 
 export type BackendLoader = (options: BackendLoadOptions, config: ModelConfig) => Promise<Backend>;
 
 /**
- * Each backend is imported when a model first needs it, so an app loads only its own
- * (onnxruntime and tfjs are large), and an image can leave the others out.
+ * Loads one version with the backend its config names, handing the backend its own
+ * settings block (parsed, defaults filled) and the environment settings read once.
  */
-const loaders: Record<ModelConfig['backend'], () => Promise<BackendLoader>> = {
-  onnx: async () => (await import('./onnx/onnx-backend.js')).loadOnnxBackend,
-  tfjs: async () => (await import('./tfjs/tfjs-backend.js')).loadTfjsBackend,
-  tfserving: async () => (await import('./tfserving/tfserving-backend.js')).loadTfServingBackend,
-};
-const registered: Partial<Record<ModelConfig['backend'], BackendLoader>> = {};
-
-/** Replaces a backend with another implementation (a plugin, or a test). */
-export function registerBackend(kind: ModelConfig['backend'], loader: BackendLoader): void {
-  registered[kind] = loader;
+export async function loadBackend(options: BackendLoadOptions, config: ModelConfig, env: BackendEnv = readBackendEnv()): Promise<Backend> {
+  const descriptor = backendDescriptor(config.backend);
+  const block = (config as unknown as Record<string, unknown>)[descriptor.kind];
+  return descriptor.load({ load: options, config, options: descriptor.options.parse(block ?? {}), env });
 }
 
-export async function loadBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
-  const loader = registered[config.backend] ?? (await loaders[config.backend]());
-  return loader(options, config);
-}
+export { registerBackend } from './registry.js';

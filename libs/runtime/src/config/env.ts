@@ -119,3 +119,42 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     ...(env['ONNX_WORKERS'] ? { onnxWorkers: positiveIntFromEnv('ONNX_WORKERS', env['ONNX_WORKERS']) } : {}),
   };
 }
+
+/**
+ * What backends read from the environment, read here and passed to them in the load
+ * options, so that no backend looks at process.env itself. The deploy files set the graph
+ * service addresses; model.json settings win over them.
+ */
+export interface BackendEnv {
+  /** TFSERVING_URL: TF Serving's REST address (http://host:8501). */
+  tfservingUrl?: string;
+  /** TFSERVING_GRPC: TF Serving's gRPC address (host:8500). */
+  tfservingGrpc?: string;
+  /** TFSERVING_PROTOCOL: switches a tfserving model's transport without editing model.json. */
+  tfservingProtocol?: 'rest' | 'grpc';
+  /** V2_URL: the Open Inference v2 graph service's REST address (Triton, KServe, MLServer). */
+  v2Url?: string;
+  /** TFJS_BACKEND: node | wasm | cpu; default the fastest that loads. */
+  tfjsBackend?: 'node' | 'wasm' | 'cpu';
+}
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], env: NodeJS.ProcessEnv): T | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!allowed.includes(raw as T)) throw new EnvError(`environment variable ${name}="${raw}" must be one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+export function readBackendEnv(env: NodeJS.ProcessEnv = process.env): BackendEnv {
+  const set = (name: string) => (env[name] ? env[name] : undefined);
+  const out: BackendEnv = {};
+  const fields: [keyof BackendEnv, string | undefined][] = [
+    ['tfservingUrl', set('TFSERVING_URL')],
+    ['tfservingGrpc', set('TFSERVING_GRPC')],
+    ['tfservingProtocol', oneOf('TFSERVING_PROTOCOL', ['rest', 'grpc'], env)],
+    ['v2Url', set('V2_URL')],
+    ['tfjsBackend', oneOf('TFJS_BACKEND', ['node', 'wasm', 'cpu'], env)],
+  ];
+  for (const [key, value] of fields) if (value !== undefined) (out as Record<string, string>)[key] = value;
+  return out;
+}

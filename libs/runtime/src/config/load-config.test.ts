@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadModelConfig, parseModelConfig } from './load-config.js';
+import { loadModelConfig, parseModelConfig } from '../backends/model-config.js';
+import { ConfigError } from './load-config.js';
 
 const valid = { name: 'churn', inputs: [{ name: 'x', dtype: 'float32', fields: ['a', 'b'] }] };
 
@@ -12,7 +13,7 @@ describe('parseModelConfig', () => {
     expect(config.backend).toBe('onnx');
     expect(config.versionPolicy).toEqual({ latest: { numVersions: 1 } });
     expect(config.labels).toEqual({});
-    expect(config.onnx.execution).toBe('pool');
+    expect((config as unknown as { onnx: { execution: string } }).onnx.execution).toBe('pool');
     expect(config.batching).toBeUndefined();
   });
 
@@ -40,6 +41,28 @@ describe('parseModelConfig', () => {
 
   it.each(['half_plus_two', 'ResNet50_v2', 'srs-agg-api', 'model.v2'])('takes the TF Serving model name %s', (name) => {
     expect(parseModelConfig('m.json', JSON.stringify({ ...valid, name })).name).toBe(name);
+  });
+
+  it('builds the backend list from the registry: an unknown backend names the registered ones', () => {
+    expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, backend: 'torch' }))).toThrow(/backend: must be one of the registered backends: onnx, tfjs, tfserving, v2/);
+  });
+
+  it("fills each backend's defaults only on its own models, and refuses another backend's block", () => {
+    const onnx = parseModelConfig('m.json', JSON.stringify(valid)) as unknown as Record<string, unknown>;
+    expect(onnx['artifact']).toBe('model.onnx');
+    expect(onnx['tfserving']).toBeUndefined();
+    const tfserving = parseModelConfig('m.json', JSON.stringify({ ...valid, backend: 'tfserving', tfserving: { model: 'x' } })) as unknown as Record<string, Record<string, unknown>>;
+    expect(tfserving['artifact']).toBe('saved_model.pb');
+    expect(tfserving['tfserving']).toMatchObject({ model: 'x', protocol: 'rest', timeoutMs: 2000, retries: 2 });
+    expect(tfserving['onnx']).toBeUndefined();
+    expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, backend: 'tfjs', onnx: { execution: 'inline' } }))).toThrow(/onnx/);
+    expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, backend: 'v2', v2: { binary: 'sometimes' } }))).toThrow(/v2\.binary/);
+  });
+
+  it('a transformer runs on a registered backend, onnx by default', () => {
+    const config = parseModelConfig('m.json', JSON.stringify({ ...valid, transformer: { artifact: 't.onnx' } }));
+    expect(config.transformer).toEqual({ artifact: 't.onnx', backend: 'onnx' });
+    expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, transformer: { artifact: 't', backend: 'sklearn' } }))).toThrow(/transformer\.backend/);
   });
 
   it('names the file when the JSON itself is broken', () => {

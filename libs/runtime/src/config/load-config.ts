@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { modelConfigSchema, type ModelConfig } from './schema.js';
+import type { ModelConfig, ModelConfigSchema } from './schema.js';
 
 export const CONFIG_FILE = 'model.json';
 
@@ -26,14 +26,15 @@ function describeIssues(file: string, error: z.ZodError): string {
   return `${file} is not a valid model config:\n${lines.join('\n')}`;
 }
 
-export function parseModelConfig(file: string, text: string): ModelConfig {
+/** `schema`: the one built from the registered backends (backends/registry.ts modelConfigSchema()). */
+export function parseModelConfig(file: string, text: string, schema: ModelConfigSchema): ModelConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`, file);
   }
-  const result = modelConfigSchema.safeParse(raw);
+  const result = schema.safeParse(raw);
   if (!result.success) {
     const fields = result.error.issues.map((issue) => (issue.path.length ? issue.path.map(String).join('.') : '(top level)'));
     throw new ConfigError(describeIssues(file, result.error), file, fields);
@@ -48,7 +49,7 @@ export function parseModelConfig(file: string, text: string): ModelConfig {
 }
 
 /** Reads models/<name>/model.json; the folder name must match the config's name. */
-export async function loadModelConfig(modelDir: string, expectedName?: string): Promise<ModelConfig> {
+export async function loadModelConfig(modelDir: string, schema: ModelConfigSchema, expectedName?: string): Promise<ModelConfig> {
   const file = join(modelDir, CONFIG_FILE);
   let text: string;
   try {
@@ -56,7 +57,7 @@ export async function loadModelConfig(modelDir: string, expectedName?: string): 
   } catch (err) {
     throw new ConfigError(`cannot read model config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
   }
-  const config = parseModelConfig(file, text);
+  const config = parseModelConfig(file, text, schema);
   if (expectedName !== undefined && config.name !== expectedName) {
     throw new ConfigError(`${file}: name: "${config.name}" does not match its folder "${expectedName}"`, file, ['name']);
   }

@@ -66,43 +66,12 @@ const admissionSchema = z.strictObject({
 export type AdmissionConfig = z.infer<typeof admissionSchema>;
 // -------------------------------------------------------------------------------------
 
-const onnxSchema = z.strictObject({
-  /**
-   * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs on
-   * the main thread, which is only faster for tiny models (docs/benchmarks.md).
-   */
-  execution: z.enum(['pool', 'inline']).default('pool'),
-  /**
-   * On how many of the process's shared worker threads (ONNX_WORKERS) this model has a
-   * session: also the most runs of it that execute at once. Default: one for a model file
-   * under 1 MiB, else every thread; capped at the pool's size. See backends/onnx/pool-size.ts.
-   */
-  workers: z.number().int().positive().optional(),
-  /** Threads inside one session run. */
-  intraOpThreads: z.number().int().positive().default(1),
-});
-
-export const tfservingSchema = z.strictObject({
-  /** TF Serving's REST address; default $TFSERVING_URL (the deploy files set it). */
-  url: z.string().url().optional(),
-  /** TF Serving's gRPC address (host:port); default $TFSERVING_GRPC. */
-  grpc: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
-  /** The model's name on the graph service; default: this model's name. */
-  model: z.string().min(1).optional(),
-  protocol: z.enum(['rest', 'grpc']).default('rest'),
-  /** Per attempt; a stuck graph service becomes a 503 after this, not a hung request. */
-  timeoutMs: z.number().int().positive().default(2000),
-  /** Further attempts after a connection failure or a 503, with exponential backoff. */
-  retries: z.number().int().min(0).max(5).default(2),
-  backoffMs: z.number().int().min(0).default(50),
-  /** Consecutive failures that open the circuit, and how long it stays open. */
-  breakerThreshold: z.number().int().positive().default(5),
-  breakerCooldownMs: z.number().int().positive().default(5000),
-  /** How often the graph service's model status is polled for readiness. */
-  statusPollMs: z.number().int().positive().default(2000),
-});
-
-export const modelConfigSchema = z.strictObject({
+/**
+ * What every model.json holds whatever its backend. The backend's own settings are one
+ * block named after it ("onnx": {...}, "tfserving": {...}); the whole schema is built from
+ * the registered backends (buildModelConfigSchema), so adding a backend adds its block.
+ */
+const baseShape = {
   /**
    * The served model name, in every URL of every protocol (/v1/models/<name>, /v2/models/<name>):
    * TF Serving's names like half_plus_two or ResNet50_v2 are kept. The app's Kubernetes name
@@ -114,8 +83,7 @@ export const modelConfigSchema = z.strictObject({
     .regex(MODEL_NAME, 'must be letters, digits, "_", "." and "-", starting with a letter, digit or "_" (e.g. half_plus_two, ResNet50_v2, churn-api)')
     .max(255),
   description: z.string().optional(),
-  backend: z.enum(['onnx', 'tfjs', 'tfserving']).default('onnx'),
-  /** The artifact inside each version folder; default by backend (model.onnx, model.json, saved_model.pb). */
+  /** The artifact inside each version folder; default by backend (model.onnx, model.json, saved_model.pb, ...). */
   artifact: z.string().min(1).optional(),
   inputs: z.array(inputSchema).min(1).optional(),
   outputs: z.array(outputSchema).min(1).optional(),
@@ -125,13 +93,12 @@ export const modelConfigSchema = z.strictObject({
   batching: batchingSchema.optional(),
   /** Bounded admission per model: beyond it requests get 503 + Retry-After at once. */
   admission: admissionSchema.default({ maxInFlight: 128, maxQueuedRows: 100_000, retryAfterSeconds: 1 }),
-  onnx: onnxSchema.default({ execution: 'pool', intraOpThreads: 1 }),
-  tfserving: tfservingSchema.optional(),
   /**
-   * An ONNX model in each version folder that turns what callers send into the model's
-   * inputs (the role a pickled scikit-learn transformer had); runs in the logic app.
+   * A model in each version folder that turns what callers send into the model's inputs
+   * (the role a pickled scikit-learn transformer had); runs in the logic app, on any
+   * in-process backend (default onnx).
    */
-  transformer: z.strictObject({ artifact: z.string().min(1) }).optional(),
+  transformer: z.strictObject({ artifact: z.string().min(1), backend: z.string().min(1).default('onnx') }).optional(),
   /**
    * The legacy POST /get_score. `output`: which output becomes `data` (default: every output,
    * per record); the old services' exact `data`, a list of labels, is `"output": "<the label
@@ -142,16 +109,52 @@ export const modelConfigSchema = z.strictObject({
   getScore: z.strictObject({ output: z.string().min(1).optional(), coerce: z.enum(['pandas']).optional() }).default({}),
   /** How often the version folders are rescanned for new versions. */
   pollSeconds: z.number().min(0.1).default(2),
-});
+};
+const baseSchema = z.strictObject(baseShape);
 
-export type ModelConfig = z.infer<typeof modelConfigSchema>;
+/** What the config layer needs to know of a backend: its name, artifact and settings block. */
+export interface BackendConfigSpec {
+  kind: string;
+  defaultArtifact: string;
+  /** The backend's settings, the block named after `kind`; every field has a default or is optional. */
+  options: z.ZodType;
+}
+
+export const DEFAULT_BACKEND = 'onnx';
+
+/**
+ * model.json's schema for these backends: a union on "backend" in which each member
+ * allows only its own settings block (an "onnx" block on a tfjs model is a mistake worth
+ * naming) and fills its defaults, so a model never carries another backend's defaults.
+ */
+export function buildModelConfigSchema(backends: readonly BackendConfigSpec[]) {
+  const kinds = backends.map((b) => b.kind) as [string, ...string[]];
+  const members = backends.map((b) =>
+    baseSchema.extend({
+      backend: z.literal(b.kind),
+      artifact: z.string().min(1).default(b.defaultArtifact),
+      [b.kind]: b.options.prefault({}),
+      transformer: z.strictObject({ artifact: z.string().min(1), backend: z.enum(kinds).default(DEFAULT_BACKEND) }).optional(),
+    }),
+  );
+  const withDefault = (raw: unknown) =>
+    raw && typeof raw === 'object' && !Array.isArray(raw) && (raw as { backend?: unknown }).backend === undefined ? { ...raw, backend: DEFAULT_BACKEND } : raw;
+  const union = z.discriminatedUnion('backend', members as unknown as [typeof baseSchema, ...(typeof baseSchema)[]], {
+    error: (issue) => (issue.code === 'invalid_union' ? `must be one of the registered backends: ${kinds.join(', ')}` : undefined),
+  });
+  return z.preprocess(withDefault, union).transform((c) => c as unknown as ModelConfig);
+}
+export type ModelConfigSchema = ReturnType<typeof buildModelConfigSchema>;
+
+/**
+ * A parsed model config. `backend` is any registered kind and the backend's settings block
+ * sits under its name; each backend reads its own block, typed, through its descriptor.
+ */
+export type ModelConfig = z.infer<typeof baseSchema> & { backend: string; artifact: string };
 export type InputConfig = z.infer<typeof inputSchema>;
 export type OutputConfig = z.infer<typeof outputSchema>;
 export type VersionPolicy = z.infer<typeof versionPolicySchema>;
 export type BatchingConfig = z.infer<typeof batchingSchema>;
-export type TfServingConfig = z.infer<typeof tfservingSchema>;
 
-const DEFAULT_ARTIFACT: Record<ModelConfig['backend'], string> = { onnx: 'model.onnx', tfjs: 'model.json', tfserving: 'saved_model.pb' };
-
-/** The file whose presence (and changes) marks a version folder as loadable. */
-export const artifactOf = (config: ModelConfig): string => config.artifact ?? DEFAULT_ARTIFACT[config.backend];
+/** The file whose presence (and changes) marks a version folder as loadable (filled per backend when parsed). */
+export const artifactOf = (config: ModelConfig): string => config.artifact;

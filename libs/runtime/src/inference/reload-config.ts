@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ServedModel } from './served-model.js';
 import { checkConfigAgainstSignature } from '../repository/check-signature.js';
 import { CONFIG_FILE, parseModelConfig } from '../config/load-config.js';
+import { modelConfigSchema } from '../backends/registry.js';
 import type { ModelConfig } from '../config/schema.js';
 
 /**
@@ -54,7 +55,7 @@ export function watchModelConfig(model: ServedModel, modelDir: string, logger: L
     lastText = text;
     let next: ModelConfig;
     try {
-      next = parseModelConfig(file, text);
+      next = parseModelConfig(file, text, modelConfigSchema());
       if (next.name !== model.name) throw new Error(`${file}: name: "${next.name}" does not match its folder "${model.name}"`);
     } catch (err) {
       log.error({ error: (err as Error).message }, 'model.json edit refused; the running config stays');

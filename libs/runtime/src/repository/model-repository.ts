@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { BackendLoadOptions, Backend } from '../backends/backend.js';
 import { artifactOf, type ModelConfig } from '../config/schema.js';
 import { LabelNotFound, NoVersionAvailable, VersionNotFound } from '../errors.js';
+import { isRetryLoad } from '../backends/load-error.js';
 import { withTransformer } from '../backends/with-transformer.js';
 import { checkConfigAgainstSignature } from './check-signature.js';
 import { scanVersions, type VersionOnDisk } from './scan-versions.js';
@@ -133,7 +134,7 @@ export class ModelRepository {
       await backend?.close().catch(() => undefined);
       const error = (err as Error).message;
       // A graph service that is not up yet is no reason to give up on the version.
-      if (!(err as { retryable?: boolean }).retryable) this.failures.set(v.version, { fingerprint: v.fingerprint, error });
+      if (!isRetryLoad(err)) this.failures.set(v.version, { fingerprint: v.fingerprint, error });
       this.states.set(v.version, { version: v.version, state: 'END', error });
       this.options.events?.loadFailed(this.name, v.version, error);
       log.error({ error }, 'version failed to load; it will not be served');
@@ -160,7 +161,7 @@ export class ModelRepository {
     const model = await this.options.loadBackend(options, this.config);
     if (!this.config.transformer) return model;
     try {
-      const transformerConfig = { ...this.config, backend: 'onnx' as const, artifact: this.config.transformer.artifact };
+      const transformerConfig = { ...this.config, backend: this.config.transformer.backend, artifact: this.config.transformer.artifact };
       const transformer = await this.options.loadBackend(options, transformerConfig);
       try {
         return withTransformer(transformer, model);

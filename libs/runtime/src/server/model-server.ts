@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { loadBackend } from '../backends/load-backend.js';
 import { loadModelConfig } from '../config/load-config.js';
+import { modelConfigSchema } from '../backends/registry.js';
 import { watchModelConfig } from '../inference/reload-config.js';
 import type { Hooks } from '../inference/hooks.js';
 import { ModelSet, type ServedModel } from '../inference/served-model.js';
@@ -56,7 +57,7 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
   const served: ServedModel[] = [];
   for (const name of options.models) {
     const modelDir = join(options.modelsDir, name);
-    const config = await loadModelConfig(modelDir, name);
+    const config = await loadModelConfig(modelDir, modelConfigSchema(), name);
     const repository = new ModelRepository({
       modelDir,
       config,

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { artifactOf, type ModelConfig } from '../../config/schema.js';
+import type { OnnxOptions } from './descriptor.js';
 import { ServingError } from '../../errors.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 import type { Backend, BackendLoadOptions } from '../backend.js';
@@ -31,7 +32,7 @@ async function loadInline(modelPath: string, intraOpThreads: number): Promise<Ba
  * the pool's threads it has a session, which is also how many of its runs can execute at
  * once; left open, a small model gets one and a large one every thread.
  */
-async function loadPooled(modelPath: string, config: ModelConfig['onnx'], options: BackendLoadOptions): Promise<Backend & { hosted: HostedVersion }> {
+async function loadPooled(modelPath: string, config: OnnxOptions, options: BackendLoadOptions): Promise<Backend & { hosted: HostedVersion }> {
   const log = options.logger;
   const onWorkerEvent = (event: WorkerEvent) => {
     options.onWorkerEvent?.(event.kind);
@@ -54,9 +55,7 @@ async function loadPooled(modelPath: string, config: ModelConfig['onnx'], option
   };
 }
 
-export function loadOnnxBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
+export function loadOnnxBackend(options: BackendLoadOptions, config: ModelConfig, onnx: OnnxOptions): Promise<Backend> {
   const modelPath = join(options.versionDir, artifactOf(config));
-  return config.onnx.execution === 'inline'
-    ? loadInline(modelPath, config.onnx.intraOpThreads)
-    : loadPooled(modelPath, config.onnx, options);
+  return onnx.execution === 'inline' ? loadInline(modelPath, onnx.intraOpThreads) : loadPooled(modelPath, onnx, options);
 }

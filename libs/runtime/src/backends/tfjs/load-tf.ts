@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Tfjs from '@tensorflow/tfjs';
+import { readBackendEnv } from '../../config/env.js';
 
 export type TfModule = typeof Tfjs;
 export type TfjsBackendName = 'node' | 'wasm' | 'cpu';
@@ -14,7 +15,7 @@ let loaded: Promise<{ tf: TfModule; backend: TfjsBackendName }> | undefined;
  * otherwise pure @tensorflow/tfjs on WASM (faster than the plain JS CPU backend here, see
  * docs/benchmarks/tfjs-backends.md), or on CPU when asked (TFJS_BACKEND=cpu).
  */
-export function loadTf(preferred = process.env['TFJS_BACKEND'] as TfjsBackendName | undefined): Promise<{ tf: TfModule; backend: TfjsBackendName }> {
+export function loadTf(preferred: TfjsBackendName | undefined = readBackendEnv().tfjsBackend): Promise<{ tf: TfModule; backend: TfjsBackendName }> {
   loaded ??= (async () => {
     if (!preferred || preferred === 'node') {
       try {

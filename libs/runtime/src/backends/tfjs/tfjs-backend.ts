@@ -4,7 +4,7 @@ import { ServingError } from '../../errors.js';
 import { DTYPES, type DType, type NamedTensors, type Signature, type TensorSpec } from '../../tensor/tensor.js';
 import type { Backend, BackendLoadOptions } from '../backend.js';
 import { readModelArtifacts } from './file-io.js';
-import { loadTf, type TfModule } from './load-tf.js';
+import { loadTf, type TfjsBackendName, type TfModule } from './load-tf.js';
 
 type TfTensor = ReturnType<TfModule['tensor']>;
 
@@ -18,8 +18,8 @@ const spec = (name: string, shape: readonly (number | null)[] | undefined, dtype
  * tfjs computes on the calling thread; it suits small models (the onnx backend is the one
  * with a worker pool).
  */
-export async function loadTfjsBackend(options: BackendLoadOptions, config: ModelConfig): Promise<Backend> {
-  const { tf } = await loadTf();
+export async function loadTfjsBackend(options: BackendLoadOptions, config: ModelConfig, preferred?: TfjsBackendName): Promise<Backend> {
+  const { tf } = await loadTf(preferred);
   const artifacts = await readModelArtifacts(join(options.versionDir, artifactOf(config)));
   const handler = tf.io.fromMemory(artifacts);
 

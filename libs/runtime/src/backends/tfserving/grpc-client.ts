@@ -4,7 +4,9 @@ import { ModelService, PredictionService, SignatureDefMap, type TensorProto } fr
 import { fromGrpcError } from '../../protocols/grpc/status-codes.js';
 import { fromTensorProto, toTensorProto } from '../../protocols/grpc/tensor-proto.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
-import { withRetries, type ClientOptions, type GraphClient } from './graph-client.js';
+import type { GraphClient } from '../remote/remote-backend.js';
+import { withRetries } from '../remote/retries.js';
+import type { ClientOptions } from './client-options.js';
 import { signatureFromMetadata } from './signature-from-metadata.js';
 
 type Unary = (request: unknown, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, reply: unknown) => void) => void;
@@ -51,12 +53,12 @@ export class TfServingGrpcClient implements GraphClient {
     return signatureFromMetadata({ metadata: { signature_def: map } });
   }
 
-  async state(): Promise<string | undefined> {
+  async ready(): Promise<boolean> {
     const reply = (await this.call(this.models, 'GetModelStatus', { model_spec: this.spec() })) as { model_version_status: { state: string }[] };
-    return reply.model_version_status[0]?.state;
+    return reply.model_version_status[0]?.state === 'AVAILABLE';
   }
 
-  async predict(inputs: NamedTensors, signature: Signature, outputs?: readonly string[]): Promise<NamedTensors> {
+  async infer(inputs: NamedTensors, signature: Signature, outputs?: readonly string[]): Promise<NamedTensors> {
     const reply = (await this.call(this.prediction, 'Predict', {
       model_spec: this.spec(),
       inputs: Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, toTensorProto(t)])),

@@ -1,13 +1,15 @@
-import { ServingError, type StatusCode } from '../../errors.js';
+import { ServingError } from '../../errors.js';
 import { parseTfServingBody, type JsonValue } from '../../protocols/tfserving/json-parse.js';
 import { writeNested } from '../../protocols/tfserving/response.js';
 import { tensorFromJson } from '../../protocols/tfserving/tensor-from-json.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
-import { withRetries, type ClientOptions, type GraphClient } from './graph-client.js';
+import { callGraphService, graphServiceError } from '../remote/http.js';
+import type { GraphClient } from '../remote/remote-backend.js';
+import { withRetries } from '../remote/retries.js';
+import type { ClientOptions } from './client-options.js';
 import { signatureFromMetadata } from './signature-from-metadata.js';
 
 const INTEGER = /int/;
-const CODE_OF_STATUS: Record<number, StatusCode> = { 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 409: 'ABORTED', 429: 'RESOURCE_EXHAUSTED', 501: 'UNIMPLEMENTED', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
 
 /**
  * TF Serving's REST API as a client: one model version, JSON written and read with TF
@@ -27,13 +29,13 @@ export class TfServingRestClient implements GraphClient {
 
   close(): void {}
 
-  /** The version's state on the graph service (AVAILABLE when it can serve). */
-  async state(): Promise<string | undefined> {
+  /** The version's state on the graph service is AVAILABLE. */
+  async ready(): Promise<boolean> {
     const status = (await this.request('GET', this.base)) as { model_version_status?: { state: string }[] };
-    return status.model_version_status?.[0]?.state;
+    return status.model_version_status?.[0]?.state === 'AVAILABLE';
   }
 
-  async predict(inputs: NamedTensors, signature: Signature, outputs?: readonly string[]): Promise<NamedTensors> {
+  async infer(inputs: NamedTensors, signature: Signature, outputs?: readonly string[]): Promise<NamedTensors> {
     const fields = Object.entries(inputs).map(([name, t]) => `${JSON.stringify(name)}: ${writeNested(t, t.shape, 0, name)}`);
     const wanted = signature.outputs.filter((o) => !outputs || outputs.includes(o.name));
     const lossless = wanted.some((o) => INTEGER.test(o.dtype));
@@ -55,22 +57,10 @@ export class TfServingRestClient implements GraphClient {
   }
 
   private async once(method: string, url: string, body: string | undefined, lossless: boolean): Promise<JsonValue> {
-    let res: Response;
-    try {
-      res = await fetch(url, { method, body, headers: body ? { 'content-type': 'application/json' } : undefined, signal: AbortSignal.timeout(this.options.timeoutMs) });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      if (e.name === 'TimeoutError') throw new ServingError('DEADLINE_EXCEEDED', `the graph service at ${this.options.address} did not answer within ${this.options.timeoutMs} ms`);
-      throw new ServingError('UNAVAILABLE', `the graph service at ${this.options.address} is unreachable (${e.cause?.code ?? e.message})`);
-    }
+    const init = { method, body, headers: body ? { 'content-type': 'application/json' } : undefined };
+    const res = await callGraphService(this.options.address, url, init, this.options.timeoutMs);
     const text = await res.text();
     if (res.ok) return parseTfServingBody(text, { lossless });
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { error?: string }).error ?? text;
-    } catch {
-      // not JSON: keep the text
-    }
-    throw new ServingError(CODE_OF_STATUS[res.status] ?? 'INTERNAL', `graph service: ${message}`);
+    throw graphServiceError(res.status, text);
   }
 }

@@ -1,3 +1,4 @@
+import { backendDescriptor } from '../../backends/registry.js';
 import type { DataPlane } from '../../dataplane/data-plane.js';
 
 /** What every protocol's adapter is built from: the one data plane, and the transport's limits. */
@@ -8,4 +9,5 @@ export interface ProtocolContext {
   serverVersion: string;
 }
 
-export const PLATFORMS = { onnx: 'onnxruntime_onnx', tfjs: 'tensorflowjs', tfserving: 'tensorflow_savedmodel' } as const;
+/** The v2 metadata's `platform` of a backend kind, from its descriptor. */
+export const platformOf = (kind: string): string => backendDescriptor(kind).platform;

@@ -105,7 +105,8 @@ function readFixed(bytes: Buffer, dtype: Exclude<DType, 'string'>, count: number
   return data;
 }
 
-function binaryInput(input: Record<string, unknown>, index: number, bytes: Buffer, expected: DType | undefined): Tensor {
+/** One tensor described in a JSON header and carried as bytes (an input here; an output for the v2 backend). */
+export function binaryInput(input: Record<string, unknown>, index: number, bytes: Buffer, expected: DType | undefined): Tensor {
   const { name, shape, datatype } = input;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw invalidArgument(`input "${String(name)}": shape must be a list of non-negative integers`);
@@ -195,7 +196,8 @@ function requestOptions(header: Record<string, unknown>): Omit<InferRequest, 'in
 
 export type EncodedResponse = { kind: 'json'; body: unknown } | { kind: 'binary'; body: Buffer; headerLength: number };
 
-function tensorBytes(t: Tensor): Buffer {
+/** A tensor's bytes as the extension carries them (exported for the v2 backend, a client of this format). */
+export function tensorBytes(t: Tensor): Buffer {
   if (t.dtype === 'string') {
     // Sized first, then written in place: one allocation instead of one per element.
     const strings = t.data as string[];

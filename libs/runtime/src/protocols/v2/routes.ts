@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { ServedModel } from '../../inference/served-model.js';
-import { PLATFORMS, type ProtocolContext } from '../shared/context.js';
+import { platformOf, type ProtocolContext } from '../shared/context.js';
 import { jsonReply, type Reply } from '../shared/endpoint.js';
 import { scopeOf } from '../shared/express-scope.js';
 import { versionSelector } from '../shared/version-selector.js';
@@ -51,7 +51,7 @@ export function v2Routes(ctx: ProtocolContext): Router {
     const servable = dp.resolve(model, versionSelector(req.params['version'] as string | undefined));
     scopeOf(res).version = servable.version;
     const versions = req.params['version'] ? [servable.version] : dp.availableVersions(model);
-    res.json(encodeModelMetadata(model.name, versions, PLATFORMS[model.config.backend], servable.signature));
+    res.json(encodeModelMetadata(model.name, versions, platformOf(model.config.backend), servable.signature));
   });
 
   return router;

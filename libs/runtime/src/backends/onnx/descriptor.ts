@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineBackend } from '../descriptor.js';
+
+export const onnxOptions = z.strictObject({
+  /**
+   * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs on
+   * the main thread, which is only faster for tiny models (docs/benchmarks.md).
+   */
+  execution: z.enum(['pool', 'inline']).default('pool'),
+  /**
+   * On how many of the process's shared worker threads (ONNX_WORKERS) this model has a
+   * session: also the most runs of it that execute at once. Default: one for a model file
+   * under 1 MiB, else every thread; capped at the pool's size. See backends/onnx/pool-size.ts.
+   */
+  workers: z.number().int().positive().optional(),
+  /** Threads inside one session run. */
+  intraOpThreads: z.number().int().positive().default(1),
+});
+export type OnnxOptions = z.infer<typeof onnxOptions>;
+
+/** onnxruntime-node in process, on a pool of worker threads: the default backend. */
+export const onnxBackend = defineBackend({
+  kind: 'onnx',
+  defaultArtifact: 'model.onnx',
+  platform: 'onnxruntime_onnx',
+  options: onnxOptions,
+  load: async ({ load, config, options }) => (await import('./onnx-backend.js')).loadOnnxBackend(load, config, options),
+  image: { packages: ['onnxruntime-node'], inProcess: true },
+});
