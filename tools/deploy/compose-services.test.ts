@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { listApps } from '../plugin/src/lib/app-info.js';
+import { BACKENDS } from '../plugin/src/lib/backends.js';
 
 describe('docker-compose.yml', () => {
   it('has a service, built from the shared recipe of its backend, for every model app', () => {
@@ -10,9 +11,9 @@ describe('docker-compose.yml', () => {
     const apps = listApps('.');
     expect(apps.map((a) => a.app).sort()).toEqual(['cars', 'digits', 'iris', 'penguins']);
     for (const app of apps) {
-      expect(compose.services[app.app]?.build, app.app).toEqual({ context: '.', dockerfile: `tools/images/${app.backend}.Dockerfile`, args: { APP: app.app, MODEL: app.model } });
+      expect(compose.services[app.app]?.build, app.app).toEqual({ context: '.', dockerfile: BACKENDS[app.backend].recipe, args: { APP: app.app, MODEL: app.model } });
       expect(compose.services[app.app]?.ports).toEqual([`127.0.0.1:${app.devPort}:8080`]);
-      if (app.backend === 'tfserving') expect(compose.services[`${app.app}-graph`]?.networks).toEqual([`${app.app}-graph`]);
+      if (app.graph) expect(compose.services[`${app.app}-graph`]?.networks).toEqual([`${app.app}-graph`]);
     }
   });
 });

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** How a model runs; each kind has one shared image recipe in tools/images/. */
-export type Backend = 'onnx' | 'tfjs' | 'tfserving';
-export const BACKENDS: readonly Backend[] = ['onnx', 'tfjs', 'tfserving'];
+import { BACKENDS, BACKEND_KINDS, GRAPHS, graphOf, isBackend, type Backend, type GraphKind } from './backends';
+
+export type { Backend, GraphKind } from './backends';
 
 /**
  * What is per-model about an app, and nothing else: read from its project.json
@@ -15,6 +15,8 @@ export interface AppInfo {
   /** The folder under models/ that the app serves. */
   model: string;
   backend: Backend;
+  /** The graph service paired with the app (tfserving, triton, kserve, mlserver); none in process. */
+  graph?: GraphKind;
   /** The port `nx serve` and the compose stack publish on 127.0.0.1. */
   devPort: number;
   tags: string[];
@@ -23,7 +25,7 @@ export interface AppInfo {
 export interface AppProjectJson {
   name: string;
   tags?: string[];
-  metadata?: { modelyard?: { model?: string; devPort?: number } };
+  metadata?: { modelyard?: { model?: string; devPort?: number; graph?: string } };
 }
 
 /** Reads a workspace file, or undefined when it does not exist (fs or an Nx Tree). */
@@ -50,10 +52,16 @@ export function appInfo(dir: string, read: ReadFile): AppInfo | undefined {
   const model = meta.model ?? app;
   const modelJson = read(`models/${model}/model.json`);
   if (modelJson === undefined) throw new Error(`apps/${dir}/project.json serves model "${model}", but models/${model}/model.json does not exist`);
-  const backend = ((JSON.parse(modelJson) as { backend?: string }).backend ?? 'onnx') as Backend;
-  if (!BACKENDS.includes(backend)) throw new Error(`models/${model}/model.json: backend "${backend}" must be one of ${BACKENDS.join(', ')}`);
+  const backend = (JSON.parse(modelJson) as { backend?: string }).backend ?? 'onnx';
+  if (!isBackend(backend)) throw new Error(`models/${model}/model.json: backend "${backend}" must be one of ${BACKEND_KINDS.join(', ')}`);
   if (typeof meta.devPort !== 'number') throw new Error(`apps/${dir}/project.json: metadata.modelyard.devPort must be a number`);
-  return { app, model, backend, devPort: meta.devPort, tags: project.tags ?? [] };
+  let graph: GraphKind | undefined;
+  try {
+    graph = graphOf(backend, meta.graph);
+  } catch (err) {
+    throw new Error(`apps/${dir}/project.json: metadata.modelyard.graph: ${(err as Error).message}`);
+  }
+  return { app, model, backend, ...(graph && { graph }), devPort: meta.devPort, tags: project.tags ?? [] };
 }
 
 /** Every model app of a workspace on disk, in folder order. */
@@ -69,13 +77,13 @@ export function listApps(root: string): AppInfo[] {
 }
 
 /** The shared recipe each image of an app is built from (paths from the workspace root). */
-export function imageRecipes(info: Pick<AppInfo, 'app' | 'backend'>): { image: string; recipe: string }[] {
-  const images = [{ image: info.app, recipe: `tools/images/${info.backend}.Dockerfile` }];
-  if (info.backend === 'tfserving') images.push({ image: `${info.app}-graph`, recipe: 'tools/images/tfserving-graph.Dockerfile' });
+export function imageRecipes(info: Pick<AppInfo, 'app' | 'backend' | 'graph'>): { image: string; recipe: string }[] {
+  const images: { image: string; recipe: string }[] = [{ image: info.app, recipe: BACKENDS[info.backend].recipe }];
+  if (info.graph) images.push({ image: `${info.app}-graph`, recipe: GRAPHS[info.graph].recipe });
   return images;
 }
 
 /** The shared Kubernetes folders an app's manifests are built from. */
-export function k8sSources(info: Pick<AppInfo, 'backend'>): string[] {
-  return ['tools/k8s/model-app', 'tools/k8s/env', ...(info.backend === 'tfserving' ? ['tools/k8s/graph'] : [])];
+export function k8sSources(info: Pick<AppInfo, 'graph'>): string[] {
+  return ['tools/k8s/model-app', 'tools/k8s/env', ...(info.graph ? [GRAPHS[info.graph].k8s] : [])];
 }

@@ -1,6 +1,7 @@
 import type { Tree } from '@nx/devkit';
 import { parseDocument, type Document } from 'yaml';
 import { imageRecipes, type AppInfo } from './app-info';
+import { GRAPHS } from './backends';
 import { treeApps } from './tree-apps';
 
 export const COMPOSE_FILE = 'docker-compose.yml';
@@ -25,8 +26,8 @@ function generated(service: unknown): boolean {
 }
 
 /**
- * The logic app publishes its dev port on 127.0.0.1; a TF Serving pair talks over its own
- * network, so a graph service is reachable only from its logic app.
+ * The logic app publishes its dev port on 127.0.0.1; a graph pair (TF Serving, Triton, KServe,
+ * MLServer) talks over its own network, so a graph service is reachable only from its logic app.
  */
 function services(app: AppInfo): Record<string, Record<string, unknown>> {
   const [logic, graph] = imageRecipes(app);
@@ -38,8 +39,8 @@ function services(app: AppInfo): Record<string, Record<string, unknown>> {
     environment: { LOG_LEVEL: 'info' } as Record<string, string>,
     restart: 'unless-stopped',
   };
-  if (graph) {
-    Object.assign(service['environment'] as object, { TFSERVING_URL: `http://${graph.image}:8501`, TFSERVING_GRPC: `${graph.image}:8500` });
+  if (graph && app.graph) {
+    Object.assign(service['environment'] as object, GRAPHS[app.graph].env(graph.image));
     service['depends_on'] = [graph.image];
     service['networks'] = ['default', graph.image];
     out[graph.image] = {
@@ -62,7 +63,7 @@ export function syncCompose(tree: Tree): boolean {
   const current = (doc.toJS() as { services?: Record<string, unknown> }).services ?? {};
   for (const [name, service] of Object.entries(current)) if (generated(service) && !(name in wanted)) doc.deleteIn(['services', name]);
   for (const [name, service] of Object.entries(wanted)) doc.setIn(['services', name], service);
-  const networks = apps.filter((a) => a.backend === 'tfserving').map((a) => `${a.app}-graph`);
+  const networks = apps.filter((a) => a.graph).map((a) => `${a.app}-graph`);
   const existing = (doc.toJS() as { networks?: Record<string, unknown> }).networks ?? {};
   for (const name of Object.keys(existing)) if (name.endsWith('-graph') && !networks.includes(name)) doc.deleteIn(['networks', name]);
   for (const name of networks) doc.setIn(['networks', name], { internal: true });

@@ -17,18 +17,20 @@ export interface GraphPeer {
   stop(): Promise<void>;
 }
 
-export async function startGraphPeer(modelDir: string, served: string): Promise<GraphPeer> {
-  if (process.env['TFSERVING_URL']) return { env: { TFSERVING_URL: process.env['TFSERVING_URL'] }, stop: async () => undefined };
+/** `backend`: tfserving (the peer answers TF Serving's REST API) or v2 (the Open Inference Protocol). */
+export async function startGraphPeer(modelDir: string, served: string, backend: 'tfserving' | 'v2' = 'tfserving'): Promise<GraphPeer> {
+  const urlVariable = backend === 'v2' ? 'V2_URL' : 'TFSERVING_URL';
+  if (process.env[urlVariable]) return { env: { [urlVariable]: process.env[urlVariable]! }, stop: async () => undefined };
   const version = latestVersion(modelDir);
   const onnx = join(modelDir, String(version), 'model.onnx');
-  if (!existsSync(onnx)) throw new Error(`${served} is served by TF Serving: set TFSERVING_URL to its graph service (no ONNX copy in ${modelDir}/${version} to stand in for it)`);
+  if (!existsSync(onnx)) throw new Error(`${served} runs in a graph service: set ${urlVariable} to it (no ONNX copy in ${modelDir}/${version} to stand in for it)`);
   const dir = await mkdtemp(join(tmpdir(), 'graph-peer-'));
   await mkdir(join(dir, served, String(version)), { recursive: true });
   await cp(onnx, join(dir, served, String(version), 'model.onnx'));
   await writeFile(join(dir, served, 'model.json'), JSON.stringify({ name: served, backend: 'onnx' }));
   const peer = await serve({ model: served, env: { host: '127.0.0.1', port: await freePort(), modelsDir: dir, logLevel: 'silent' }, handleSignals: false });
   return {
-    env: { TFSERVING_URL: peer.url, TFSERVING_PROTOCOL: 'rest' },
+    env: backend === 'v2' ? { V2_URL: peer.url } : { TFSERVING_URL: peer.url, TFSERVING_PROTOCOL: 'rest' },
     stop: async () => {
       await peer.shutdown();
       await rm(dir, { recursive: true, force: true });

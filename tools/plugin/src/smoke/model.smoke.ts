@@ -23,7 +23,7 @@ let app: AppProcess;
 let peer: GraphPeer | undefined;
 
 beforeAll(async () => {
-  peer = info.backend === 'tfserving' ? await startGraphPeer(modelDir, served) : undefined;
+  peer = info.backend === 'tfserving' || info.backend === 'v2' ? await startGraphPeer(modelDir, served, info.backend) : undefined;
   app = await startAppProcess(info.app, peer?.env ?? {});
 });
 afterAll(async () => {

@@ -1,15 +1,17 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Tree } from '@nx/devkit';
+import type { ArtifactKind } from '../../lib/backends';
 
-export type ArtifactKind = 'onnx' | 'tfjs' | 'savedmodel';
+export type { ArtifactKind } from '../../lib/backends';
 
 /** What --from points at, judged by what is there rather than by the backend asked for. */
 export function artifactKind(from: string): ArtifactKind {
   if (!existsSync(from)) throw new Error(`--from ${from}: no such file or folder`);
   if (statSync(from).isFile()) {
     if (from.endsWith('.onnx')) return 'onnx';
-    throw new Error(`--from ${from}: expected an .onnx file, a tfjs model folder (model.json) or a SavedModel folder (saved_model.pb)`);
+    if (/\.(joblib|pkl)$/.test(from)) return 'sklearn';
+    throw new Error(`--from ${from}: expected an .onnx file, a scikit-learn .joblib/.pkl file, a tfjs model folder (model.json) or a SavedModel folder (saved_model.pb)`);
   }
   if (existsSync(join(from, 'saved_model.pb'))) return 'savedmodel';
   if (existsSync(join(from, 'model.json'))) return 'tfjs';

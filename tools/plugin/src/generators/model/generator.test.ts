@@ -87,7 +87,7 @@ describe('model generator', () => {
     const compose = parse(tree.read('docker-compose.yml', 'utf-8')!);
     expect(compose.services['digits-graph'].networks).toEqual(['digits-graph']);
     expect(compose.services['digits-graph'].build).toEqual({ context: '.', dockerfile: 'tools/images/tfserving-graph.Dockerfile', args: { MODEL: 'digits' } });
-    expect(compose.services.digits.build.dockerfile).toBe('tools/images/tfserving.Dockerfile');
+    expect(compose.services.digits.build.dockerfile).toBe('tools/images/remote.Dockerfile');
     expect(compose.services['digits-graph'].ports).toBeUndefined();
     expect(compose.networks['digits-graph']).toEqual({ internal: true });
   });

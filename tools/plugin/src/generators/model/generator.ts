@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateFiles, logger, type Tree } from '@nx/devkit';
-import type { Backend } from '../../lib/app-info';
+import { BACKENDS, GRAPHS, graphOf, type Backend, type GraphKind } from '../../lib/backends';
 import { syncCompose } from '../../lib/compose';
 import { appNameFor, checkModelName } from '../../lib/model-name';
 import { artifactKind, copyIntoTree } from './copy-artifact';
 import { nextDevPort } from './dev-port';
-import { modelConfig, modelsConfigText, type ModelJson } from './model-config';
+import { mlserverSettings, modelConfig, modelsConfigText, tritonConfigText, type ModelJson } from './model-config';
 import { readOnnxSignature } from './read-onnx-signature';
 import { setUpSample } from './sample-file';
 import type { ModelGeneratorSchema } from './schema';
 import { checkTransformer, TRANSFORMER_FILE } from './transformer';
-
-const ARTIFACT_FOR_BACKEND = { onnx: 'onnx', tfjs: 'tfjs', tfserving: 'savedmodel' } as const;
 
 function registry(): string {
   return `${process.env['HARBOR_REGISTRY'] ?? 'harbor.example.com'}/${process.env['HARBOR_PROJECT'] ?? 'modelyard'}`;
@@ -25,6 +23,8 @@ export interface ModelPlan {
   /** The served model name (in every URL) and its folder, models/<model>/. */
   model: string;
   backend: Backend;
+  /** The graph service paired with the app; none for an in-process backend. */
+  graph?: GraphKind;
   port: number;
   /** Extra Nx tags (type:app and backend:<kind> are inferred by the plugin). */
   tags: string[];
@@ -41,10 +41,13 @@ export function planModel(tree: Tree, options: ModelGeneratorSchema): ModelPlan 
   }
   if ((options.transformer || options.sample) && !options.from) throw new Error('--transformer and --sample need the model itself: give --from <model>');
   if (options.columns && !options.sample) throw new Error('--columns maps the fields of a --sample: give --sample <records.json> too');
+  const backend = options.backend ?? 'onnx';
+  const graph = graphOf(backend, options.graph);
   return {
     name,
     model,
-    backend: options.backend ?? 'onnx',
+    backend,
+    ...(graph && { graph }),
     port: options.port ?? nextDevPort(tree),
     tags: (options.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean),
     options,
@@ -57,21 +60,27 @@ export function planModel(tree: Tree, options: ModelGeneratorSchema): ModelPlan 
  * shared smoke test then checks), and models.config for TF Serving.
  */
 export async function writeModelFolder(tree: Tree, plan: ModelPlan): Promise<void> {
-  const { options, backend, model } = plan;
+  const { options, backend, graph, model } = plan;
   let signature: Awaited<ReturnType<typeof readOnnxSignature>> | undefined;
   let modelBytes: Uint8Array | undefined;
   let artifact: string | undefined;
   if (options.from) {
     const kind = artifactKind(options.from);
-    if (kind !== ARTIFACT_FOR_BACKEND[backend]) {
-      throw new Error(`--from ${options.from} is a ${kind} artifact, but --backend ${backend} needs a ${ARTIFACT_FOR_BACKEND[backend]} one`);
+    // A graph service decides what it can run (Triton: ONNX here; KServe, MLServer: scikit-learn).
+    const accepted: readonly string[] = graph ? GRAPHS[graph].artifacts : BACKENDS[backend].artifacts;
+    if (!accepted.includes(kind)) {
+      const needs = accepted.join(' or ');
+      throw new Error(`--from ${options.from} is a ${kind} artifact, but --backend ${backend}${graph && backend === 'v2' ? ` --graph ${graph}` : ''} needs a ${needs} one`);
     }
     if (kind === 'onnx') {
       modelBytes = readBytes(tree, options.from);
       signature = await readOnnxSignature(modelBytes);
     } else {
       if (options.sample) throw new Error(`--sample runs the model at generation time, which needs an ONNX model; ${options.from} is a ${kind} artifact`);
-      copyIntoTree(tree, options.from, `models/${model}/1`);
+      if (kind === 'sklearn') {
+        artifact = `model${options.from.slice(options.from.lastIndexOf('.'))}`;
+        copyIntoTree(tree, options.from, `models/${model}/1/${artifact}`);
+      } else copyIntoTree(tree, options.from, `models/${model}/1`);
       if (kind === 'tfjs') artifact = 'model.json';
     }
   }
@@ -86,6 +95,8 @@ export async function writeModelFolder(tree: Tree, plan: ModelPlan): Promise<voi
   // Callers feed the transformer when there is one; the outputs are the model's.
   const front = transformer?.signature ?? signature;
   const config: ModelJson = modelConfig(model, backend, front && { inputs: front.inputs, outputs: signature?.outputs ?? transformer!.signature.outputs }, artifact);
+  // KServe's and MLServer's model servers serve one unversioned model per image.
+  if (graph === 'kserve' || graph === 'mlserver') config.v2 = { versions: 'latest' };
   if (transformer) {
     config.transformer = { artifact: TRANSFORMER_FILE };
     if (!signature) delete config.outputs; // the graph's outputs are not known from here
@@ -107,7 +118,20 @@ export async function writeModelFolder(tree: Tree, plan: ModelPlan): Promise<voi
   if (modelBytes) copyIntoTree(tree, options.from!, `models/${model}/1/model.onnx`);
   if (transformer) tree.write(`models/${model}/1/${TRANSFORMER_FILE}`, Buffer.from(transformer.bytes));
   tree.write(`models/${model}/model.json`, `${JSON.stringify(config, null, 2)}\n`);
-  if (backend === 'tfserving') tree.write(`models/${model}/models.config`, modelsConfigText(model));
+  writeGraphFiles(tree, plan, config, signature);
+}
+
+/**
+ * What the graph service reads beside the version folders: TF Serving's models.config,
+ * Triton's config.pbtxt (models/<name>/ is laid out as Triton's model_repository/<name>/:
+ * the config beside numbered version folders), MLServer's model-settings.json.
+ */
+function writeGraphFiles(tree: Tree, plan: ModelPlan, config: ModelJson, signature: Awaited<ReturnType<typeof readOnnxSignature>> | undefined): void {
+  const { model, graph } = plan;
+  if (graph === 'tfserving') tree.write(`models/${model}/models.config`, modelsConfigText(model));
+  if (graph === 'triton') tree.write(`models/${model}/config.pbtxt`, tritonConfigText(model, signature));
+  if (graph === 'mlserver') tree.write(`models/${model}/model-settings.json`, `${JSON.stringify(mlserverSettings(model, config.artifact ?? 'model.joblib'), null, 2)}\n`);
+  if (graph === 'triton' && !signature) logger.info(`models/${model}/config.pbtxt names no inputs: Triton completes them from the ONNX model (or run the generator with --from to write them).`);
 }
 
 /**
@@ -117,8 +141,20 @@ export async function writeModelFolder(tree: Tree, plan: ModelPlan): Promise<voi
  * Targets, image recipes, the Kubernetes base and the smoke test are shared (tools/).
  */
 export function writeAppFiles(tree: Tree, plan: Omit<ModelPlan, 'options'>): void {
-  const { name, model, backend, port, tags } = plan;
-  const substitutions = { name, model, modelName: model, backend, port, tags, tfserving: backend === 'tfserving', registry: registry(), tmpl: '' };
+  const { name, model, backend, graph, port, tags } = plan;
+  const substitutions = {
+    name,
+    model,
+    modelName: model,
+    backend,
+    port,
+    tags,
+    graphComponent: graph ? GRAPHS[graph].k8s : '',
+    // project.json names a v2 app's graph service; tfserving's is implied by its backend.
+    v2Graph: backend === 'v2' ? graph : '',
+    registry: registry(),
+    tmpl: '',
+  };
   generateFiles(tree, join(__dirname, 'files', 'app'), `apps/${name}`, substitutions);
 }
 

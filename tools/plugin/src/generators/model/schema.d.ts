@@ -3,7 +3,9 @@ export interface ModelGeneratorSchema {
   name: string;
   /** The app / Kubernetes name (DNS-1123); default: derived from name. */
   appName?: string;
-  backend?: 'onnx' | 'tfjs' | 'tfserving';
+  backend?: 'onnx' | 'tfjs' | 'tfserving' | 'v2';
+  /** With --backend v2: the graph service paired with the app. */
+  graph?: 'triton' | 'kserve' | 'mlserver';
   from?: string;
   /** An ONNX transformer in front of the model (copied as models/<name>/1/transformer.onnx). */
   transformer?: string;

@@ -1,7 +1,8 @@
-# The image of every tfserving-backed model app, written once. Built from the workspace root
-# after `nx build <app>` (`nx container <app>` does both, passing the build args):
-#   docker build -f tools/images/tfserving.Dockerfile --build-arg APP=<app> --build-arg MODEL=<model> -t <app> .
-# Changing this file rebuilds every tfserving app (their `container` target has it as an input)
+# The image of every model app whose graph runs in a graph service (backends tfserving and v2),
+# written once. Built from the workspace root after `nx build <app>` (`nx container <app>` does
+# both, passing the build args):
+#   docker build -f tools/images/remote.Dockerfile --build-arg APP=<app> --build-arg MODEL=<model> -t <app> .
+# Changing this file rebuilds every such app (their `container` target has it as an input)
 # and changes no file under apps/.
 
 # Production dependencies of the runtime only; not bundled, because onnxruntime-node is native.
