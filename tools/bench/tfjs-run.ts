@@ -3,7 +3,7 @@ import { loadTfjsBackend } from '@modelyard/runtime/internal/tfjs';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2000);
 
-const config = { name: 'cars', backend: 'tfjs' } as never;
+const config = { name: 'cars', backend: 'tfjs', artifact: 'model.json' } as never;
 const backend = await loadTfjsBackend({ versionDir: 'models/cars/1', modelName: 'cars', version: 1 }, config);
 const timings: Record<string, number> = {};
 for (const rows of [1, 64]) {

@@ -41,16 +41,16 @@ const post = (path: string, body: unknown) => fetch(`${app.url}${path}`, { metho
 
 describe('a backend added by registration', () => {
   it('is in model.json, the v2 metadata and the status API', async () => {
-    const meta = await (await fetch(`${app.url}/v2/models/toy`)).json();
+    const meta = (await (await fetch(`${app.url}/v2/models/toy`)).json()) as Record<string, unknown>;
     expect(meta).toMatchObject({ platform: 'modelyard_fake', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }] });
-    const status = await (await fetch(`${app.url}/v1/models/toy`)).json();
-    expect(status.model_version_status[0].state).toBe('AVAILABLE');
+    const status = (await (await fetch(`${app.url}/v1/models/toy`)).json()) as { model_version_status: { state: string }[] };
+    expect(status.model_version_status[0]?.state).toBe('AVAILABLE');
   });
 
   it('TF Serving REST', async () => {
     const res = await post('/v1/models/toy:predict', { instances: [[1, 2], [3, 4]] });
     expect(res.status).toBe(200);
-    expect((await res.json()).predictions).toEqual([
+    expect(((await res.json()) as { predictions: unknown }).predictions).toEqual([
       { label: 'small', y: [2, 4] },
       { label: 'large', y: [6, 8] },
     ]);
@@ -58,7 +58,7 @@ describe('a backend added by registration', () => {
 
   it('v2 JSON and binary', async () => {
     const json = await post('/v2/models/toy/infer', { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [5, 1] }] });
-    expect((await json.json()).outputs).toEqual([
+    expect(((await json.json()) as { outputs: unknown }).outputs).toEqual([
       { name: 'y', datatype: 'FP32', shape: [1, 2], data: [10, 2] },
       { name: 'label', datatype: 'BYTES', shape: [1], data: ['large'] },
     ]);
@@ -80,7 +80,7 @@ describe('a backend added by registration', () => {
     expect(await res.json()).toEqual({ msg: 'Successful!', code: 200, data: ['small', 'large'] });
     const bad = await post('/get_score', { data: [{ a: 'x', b: 1 }] });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/field "a" of record 0 must be a number/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/field "a" of record 0 must be a number/);
   });
 
   it('TF Serving gRPC', async () => {

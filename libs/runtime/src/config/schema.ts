@@ -129,20 +129,30 @@ export const DEFAULT_BACKEND = 'onnx';
  */
 export function buildModelConfigSchema(backends: readonly BackendConfigSpec[]) {
   const kinds = backends.map((b) => b.kind) as [string, ...string[]];
+  const transformer = z.strictObject({ artifact: z.string().min(1), backend: z.enum(kinds).default(DEFAULT_BACKEND) }).optional();
   const members = backends.map((b) =>
     baseSchema.extend({
       backend: z.literal(b.kind),
       artifact: z.string().min(1).default(b.defaultArtifact),
       [b.kind]: b.options.prefault({}),
-      transformer: z.strictObject({ artifact: z.string().min(1), backend: z.enum(kinds).default(DEFAULT_BACKEND) }).optional(),
+      transformer,
     }),
   );
+  // First every field but the backend's own block, so that an unknown backend is reported
+  // together with the other mistakes of the file, not instead of them.
+  const common = baseSchema.extend({
+    backend: z.enum(kinds, { error: `must be one of the registered backends: ${kinds.join(', ')}` }),
+    transformer,
+    ...Object.fromEntries(kinds.map((k) => [k, z.unknown().optional()])),
+  });
+  // Typed loosely: the members are built at run time, one per registered backend.
+  const union = z.discriminatedUnion('backend', members as unknown as [typeof common, ...(typeof common)[]]) as unknown as z.ZodType<unknown, z.output<typeof common>>;
   const withDefault = (raw: unknown) =>
     raw && typeof raw === 'object' && !Array.isArray(raw) && (raw as { backend?: unknown }).backend === undefined ? { ...raw, backend: DEFAULT_BACKEND } : raw;
-  const union = z.discriminatedUnion('backend', members as unknown as [typeof baseSchema, ...(typeof baseSchema)[]], {
-    error: (issue) => (issue.code === 'invalid_union' ? `must be one of the registered backends: ${kinds.join(', ')}` : undefined),
-  });
-  return z.preprocess(withDefault, union).transform((c) => c as unknown as ModelConfig);
+  return z
+    .preprocess(withDefault, common)
+    .pipe(union)
+    .transform((c) => c as unknown as ModelConfig);
 }
 export type ModelConfigSchema = ReturnType<typeof buildModelConfigSchema>;
 

@@ -60,7 +60,7 @@ describe('tfjs graph models', () => {
   it('loads a graph-model model.json and answers like the layers model it was written from', async () => {
     const { loadTfjsBackend } = await import('./tfjs-backend.js');
     const fixture = new URL('../../testing/fixtures/cars-graph', import.meta.url).pathname;
-    const backend = await loadTfjsBackend({ versionDir: fixture, modelName: 'cars-graph', version: 1 }, { name: 'cars-graph', backend: 'tfjs' } as never);
+    const backend = await loadTfjsBackend({ versionDir: fixture, modelName: 'cars-graph', version: 1 }, { name: 'cars-graph', backend: 'tfjs', artifact: 'model.json' } as never);
     try {
       expect(backend.signature).toEqual({ inputs: [{ name: 'car', dtype: 'float32', shape: [-1, 5] }], outputs: [{ name: 'mpg', dtype: 'float32', shape: null }] });
       const rows = ref.records.map((r) => FIELDS.map((f) => Number(r[f])));

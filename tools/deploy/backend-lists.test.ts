@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backendDescriptor, backendKinds } from '../../../../libs/runtime/src/backends/registry.js';
-import { BACKEND_KINDS, BACKENDS, GRAPHS, V2_GRAPHS } from './backends.js';
+import { backendDescriptor, backendKinds } from '../../libs/runtime/src/backends/registry.js';
+import { BACKEND_KINDS, BACKENDS, GRAPHS, V2_GRAPHS } from '../plugin/src/lib/backends.js';
 
-const schemaDir = join(__dirname, '../generators/model');
+const schemaDir = join(__dirname, '../plugin/src/generators/model');
 const schema = JSON.parse(readFileSync(join(schemaDir, 'schema.json'), 'utf8')) as { properties: Record<string, { enum?: string[] }> };
 const types = readFileSync(join(schemaDir, 'schema.d.ts'), 'utf8');
 const union = (values: readonly string[]) => values.map((v) => `'${v}'`).join(' | ');
@@ -33,7 +33,7 @@ describe('the backend lists', () => {
   });
 
   it('every recipe and Kubernetes component named exists', () => {
-    const root = join(__dirname, '../../../..');
+    const root = join(__dirname, '../..');
     for (const path of [...Object.values(BACKENDS).map((b) => b.recipe), ...Object.values(GRAPHS).flatMap((g) => [g.recipe, `${g.k8s}/kustomization.yaml`])]) {
       expect(() => readFileSync(join(root, path)), path).not.toThrow();
     }

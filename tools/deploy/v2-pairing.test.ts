@@ -10,12 +10,12 @@ import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseModelConfig } from '../../../../../libs/runtime/src/backends/model-config.js';
-import { treeApps } from '../../lib/tree-apps';
-import { removeModelGenerator } from '../remove-model/generator';
-import { modelGenerator } from './generator';
+import { parseModelConfig } from '../../libs/runtime/src/backends/model-config.js';
+import { modelGenerator } from '../plugin/src/generators/model/generator.js';
+import { removeModelGenerator } from '../plugin/src/generators/remove-model/generator.js';
+import { treeApps } from '../plugin/src/lib/tree-apps.js';
 
-const IRIS_ONNX = resolve(__dirname, '../../../../../models/iris/1/model.onnx');
+const IRIS_ONNX = resolve(__dirname, '../../models/iris/1/model.onnx');
 const joblib = () => {
   const file = join(mkdtempSync(join(tmpdir(), 'sklearn-')), 'churn.joblib');
   writeFileSync(file, 'a pickled pipeline');
