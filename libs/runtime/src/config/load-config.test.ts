@@ -63,6 +63,8 @@ describe('parseModelConfig', () => {
     const config = parseModelConfig('m.json', JSON.stringify({ ...valid, transformer: { artifact: 't.onnx' } }));
     expect(config.transformer).toEqual({ artifact: 't.onnx', backend: 'onnx' });
     expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, transformer: { artifact: 't', backend: 'sklearn' } }))).toThrow(/transformer\.backend/);
+    expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, transformer: { artifact: 't', backend: 'v2' } }))).toThrow(/transformer\.backend: must be an in-process backend: onnx, tfjs/);
+    expect(parseModelConfig('m.json', JSON.stringify({ ...valid, transformer: { artifact: 't.json', backend: 'tfjs' } })).transformer).toEqual({ artifact: 't.json', backend: 'tfjs' });
   });
 
   it('names the file when the JSON itself is broken', () => {

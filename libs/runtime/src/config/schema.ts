@@ -118,6 +118,8 @@ export interface BackendConfigSpec {
   defaultArtifact: string;
   /** The backend's settings, the block named after `kind`; every field has a default or is optional. */
   options: z.ZodType;
+  /** In-process backends can also run a transformer; remote ones cannot. */
+  image: { inProcess: boolean };
 }
 
 export const DEFAULT_BACKEND = 'onnx';
@@ -129,7 +131,10 @@ export const DEFAULT_BACKEND = 'onnx';
  */
 export function buildModelConfigSchema(backends: readonly BackendConfigSpec[]) {
   const kinds = backends.map((b) => b.kind) as [string, ...string[]];
-  const transformer = z.strictObject({ artifact: z.string().min(1), backend: z.enum(kinds).default(DEFAULT_BACKEND) }).optional();
+  const inProcess = backends.filter((b) => b.image.inProcess).map((b) => b.kind) as [string, ...string[]];
+  const transformer = z
+    .strictObject({ artifact: z.string().min(1), backend: z.enum(inProcess, { error: `must be an in-process backend: ${inProcess.join(', ')}` }).default(DEFAULT_BACKEND) })
+    .optional();
   const members = backends.map((b) =>
     baseSchema.extend({
       backend: z.literal(b.kind),
