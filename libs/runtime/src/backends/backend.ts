@@ -3,7 +3,8 @@ import type { NamedTensors, Signature } from '../tensor/tensor.js';
 
 /**
  * One loaded model version. Knows nothing about HTTP: named tensors in, named tensors out.
- * Implementations: onnx (in process, worker threads), tfjs (in process), tfserving (remote).
+ * Implementations: onnx (in process, worker threads), tfjs (in process), tfserving and v2
+ * (remote, through backends/remote/); each registered by its descriptor (registry.ts).
  */
 export interface Backend {
   readonly signature: Signature;
