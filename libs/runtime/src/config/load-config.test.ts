@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelConfig, parseModelConfig } from '../backends/model-config.js';
+import { WORKSPACE_MODELS } from '../testing/fixtures.js';
 import { ConfigError } from './load-config.js';
 
 const valid = { name: 'churn', inputs: [{ name: 'x', dtype: 'float32', fields: ['a', 'b'] }] };
@@ -57,6 +58,14 @@ describe('parseModelConfig', () => {
     expect(tfserving['onnx']).toBeUndefined();
     expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, backend: 'tfjs', onnx: { execution: 'inline' } }))).toThrow(/onnx/);
     expect(() => parseModelConfig('m.json', JSON.stringify({ ...valid, backend: 'v2', v2: { binary: 'sometimes' } }))).toThrow(/v2\.binary/);
+  });
+
+  it("keeps today's files valid: the workspace's models, and onnx/tfserving blocks as written before", async () => {
+    for (const model of ['cars', 'digits', 'iris', 'penguins']) await expect(loadModelConfig(join(WORKSPACE_MODELS, model), model)).resolves.toMatchObject({ name: model });
+    const onnx = parseModelConfig('m.json', JSON.stringify({ ...valid, onnx: { execution: 'inline', workers: 2 } })) as unknown as { onnx: unknown };
+    expect(onnx.onnx).toEqual({ execution: 'inline', workers: 2, intraOpThreads: 1 });
+    const tfs = { ...valid, backend: 'tfserving', tfserving: { protocol: 'grpc', grpc: 'digits-graph:8500', model: 'digits', timeoutMs: 1000, retries: 1, breakerThreshold: 3 } };
+    expect((parseModelConfig('m.json', JSON.stringify(tfs)) as unknown as { tfserving: unknown }).tfserving).toMatchObject(tfs.tfserving);
   });
 
   it('a transformer runs on a registered backend, onnx by default', () => {
