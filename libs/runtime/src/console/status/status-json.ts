@@ -23,6 +23,7 @@ export interface ModelStatusJson {
     version: number;
     state: string;
     error?: string;
+    warning?: string;
     labels: string[];
     loadedAt?: number;
     loadSeconds?: number;
@@ -96,6 +97,7 @@ export async function statusJson(options: {
             version: s.version,
             state: s.state,
             ...(s.error && { error: s.error }),
+            ...(s.warning && { warning: s.warning }),
             labels: Object.keys(labels).filter((l) => labels[l] === s.version),
             ...(load && { loadedAt: load.at, loadSeconds: Number(load.seconds.toFixed(3)) }),
             ...(details && { details }),
