@@ -12,3 +12,6 @@ export type { ModelConfig } from './config/schema.js';
 export { loadModelConfig, parseModelConfig, ConfigError } from './config/load-config.js';
 export type { Backend, BackendLoadOptions } from './backends/backend.js';
 export { registerBackend } from './backends/load-backend.js';
+export { replay, parseRecording, type ReplayReport, type ReplayOptions, type ReplaySide } from './inference/replay.js';
+export type { RecordedRequest } from './dataplane/recorder.js';
+export { gateOf, type GateConfig } from './config/schema.js';
