@@ -18,8 +18,10 @@ export interface RunReplayOptions {
   current?: string;
   /** A recording (JSON lines); or the requests themselves. */
   requests: string | RecordedRequest[];
-  /** Where report.json and report.md go. */
+  /** Where replay-<model>.json and .md go. */
   outDir: string;
+  /** How the report names the two sides, when not by what was given (the gate's git folders). */
+  names?: { current: string; candidate: string };
 }
 
 const versionsOn = (modelDir: string) =>
@@ -53,7 +55,12 @@ export async function runReplay(options: RunReplayOptions): Promise<{ report: Re
   }
   const requests = typeof options.requests === 'string' ? parseRecording(await readFile(options.requests, 'utf8'), options.requests) : options.requests;
   if (requests.length === 0) throw new Error('no requests to replay');
-  const report = await replay({ config, current: side(modelDir, current), candidate, requests });
+  const sides = { current: side(modelDir, current), candidate };
+  if (options.names) {
+    sides.current.name = options.names.current;
+    sides.candidate.name = options.names.candidate;
+  }
+  const report = await replay({ config, ...sides, requests });
   await mkdir(options.outDir, { recursive: true });
   const json = join(options.outDir, `replay-${options.model}.json`);
   const markdown = join(options.outDir, `replay-${options.model}.md`);
