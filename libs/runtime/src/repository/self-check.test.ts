@@ -42,6 +42,24 @@ describe('self-check at load', () => {
     expect(logLines.find((l) => l.msg === 'self-check passed')).toMatchObject({ version: 1, rows: 347 });
   });
 
+  it('every in-process example passes its references: onnx (penguins v1 + v2, iris) and tfjs (cars)', async () => {
+    const lines: { msg: string; model?: string; version?: number; rows?: number }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const all = await createModelServer({ modelsDir: WORKSPACE_MODELS, models: ['penguins', 'iris', 'cars'], logger: pino({ level: 'info' }, sink) });
+    try {
+      const passed = lines.filter((l) => l.msg === 'self-check passed').map((l) => `${l.model}/${l.version}: ${l.rows}`).sort();
+      expect(passed).toEqual(['cars/1: 392', 'iris/1: 150', 'penguins/1: 347', 'penguins/2: 347']);
+      for (const m of all.models.all()) expect(m.repository.status().every((s) => s.state === 'AVAILABLE' && !s.warning)).toBe(true);
+    } finally {
+      await all.close();
+    }
+  });
+
   it('refuses a re-export with its scaler off by 1 %, naming the first differing record; version 1 serves on with zero failures', async () => {
     const ref1 = await loadReference('penguins', 1);
     const statuses: number[] = [];
