@@ -5,7 +5,7 @@
  * driven directly here.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelServer, type ReplayReport } from '@modelyard/runtime';
 import { loadReference, penguinLabelsByOnnx, syntheticPenguins, WORKSPACE_MODELS } from '@modelyard/runtime/testing';
 import pino from 'pino';
-import { cp } from 'node:fs/promises';
 import request from 'supertest';
 
 const run = promisify(execFile);
