@@ -138,4 +138,14 @@ describe('self-check at load', () => {
     expect(v4.status.error_message).toMatch(/^reference\.json is not valid JSON/);
     expect((await versionStatus()).find((s) => s.version === '3')!.state).toBe('AVAILABLE');
   });
+
+  it('references the model cannot read (a field missing) refuse the version, naming the field', async () => {
+    await addVersion(root, 'penguins', 5, 2);
+    await writeFile(join(root, 'penguins', '5', 'reference.json'), JSON.stringify({ records: [{ Island: 'Dream' }], outputs: { label: ['Adelie'] } }));
+    const started = Date.now();
+    while (!(await versionStatus()).some((s) => s.version === '5' && s.state === 'END') && Date.now() - started < 20_000) await sleep(50);
+    const v5 = (await versionStatus()).find((s) => s.version === '5')!;
+    expect(v5.status.error_message).toMatch(/^reference\.json cannot be fed to this version \(rows 0–0\): .*Beak Length \(mm\)/);
+    expect((await versionStatus()).find((s) => s.version === '3')!.state).toBe('AVAILABLE');
+  });
 });

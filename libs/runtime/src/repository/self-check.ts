@@ -108,9 +108,15 @@ export async function selfCheck(backend: Backend, config: ModelConfig, versionDi
   const step = chunkSize(backend.signature);
   for (let from = 0; from < total; from += step) {
     const to = Math.min(total, from + step);
-    const inputs = reference.records
-      ? recordsToTensors(recordTable(reference.records.slice(from, to)), backend.signature, config.inputs)
-      : tensorsFrom(reference.inputs!, backend.signature, from, to);
+    let inputs: NamedTensors;
+    try {
+      inputs = reference.records
+        ? recordsToTensors(recordTable(reference.records.slice(from, to)), backend.signature, config.inputs)
+        : tensorsFrom(reference.inputs!, backend.signature, from, to);
+    } catch (err) {
+      // Records the model's field mapping cannot read: the references do not fit this model.
+      throw new SelfCheckFailed(`${REFERENCE_FILE} cannot be fed to this version (rows ${from}–${to - 1}): ${(err as Error).message}`);
+    }
     const answer = answerRows(await backend.run(inputs, Object.keys(expected)));
     for (const [name, rows] of Object.entries(answer)) (got[name] ??= []).push(...rows);
   }
