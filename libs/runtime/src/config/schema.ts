@@ -88,7 +88,14 @@ const trafficSchema = z.strictObject({
   /** A caller sending this header always lands on the same side of the split. */
   stickyHeader: z.string().min(1).default('x-user-id'),
   /** Mirror a share of requests to a version whose answers are compared, never returned. */
-  shadow: z.strictObject({ to: versionOrLabel, percent: z.number().min(0).max(100).default(100) }).optional(),
+  shadow: z
+    .strictObject({
+      to: versionOrLabel,
+      percent: z.number().min(0).max(100).default(100),
+      /** Mirrored requests of this model running at once; beyond it a mirror is skipped (counted), never queued. */
+      maxInFlight: z.number().int().positive().default(16),
+    })
+    .optional(),
 });
 export type TrafficConfig = z.infer<typeof trafficSchema>;
 

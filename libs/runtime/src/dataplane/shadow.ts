@@ -14,9 +14,8 @@ import { availableServable } from './traffic.js';
  * compared row by row with the answer the caller got (compare-outputs.ts): label flips,
  * the largest |Δ| of the numbers, and both latencies, exported as metrics and on the
  * status page. The mirror runs after the caller's answer is computed, off its path, and
- * at most MAX_IN_FLIGHT at a time per app: a slow shadow is skipped, never queued.
+ * at most `maxInFlight` at a time per model: a slow shadow is skipped (and counted), never queued.
  */
-const MAX_IN_FLIGHT = 16;
 const DELTAS = [1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 1];
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -40,7 +39,7 @@ export function copyInput(input: PipelineInput): PipelineInput {
 }
 
 export class ShadowTraffic {
-  private inFlight = 0;
+  private readonly inFlight = new Map<string, number>();
   private readonly requests: client.Counter<'model' | 'serving' | 'shadow' | 'result'>;
   private readonly rows: client.Counter<keyof Labels>;
   private readonly flips: client.Counter<keyof Labels>;
@@ -70,7 +69,7 @@ export class ShadowTraffic {
     if (!shadow || Math.random() * 100 >= shadow.percent) return undefined;
     const servable = availableServable(model, shadow.to);
     if (!servable || servable.version === serving.version) return undefined;
-    if (this.inFlight >= MAX_IN_FLIGHT) {
+    if ((this.inFlight.get(model.name) ?? 0) >= shadow.maxInFlight) {
       this.requests.inc({ model: model.name, serving: String(serving.version), shadow: String(servable.version), result: 'skipped' });
       return undefined;
     }
@@ -80,7 +79,7 @@ export class ShadowTraffic {
   /** Runs the copy on the shadow and compares; never throws, never delays the caller. */
   mirror(model: ServedModel, serving: { servable: Servable; outputs: NamedTensors; seconds: number }, shadow: Servable, input: PipelineInput, pipeline: PipelineContext): void {
     const labels: Labels = { model: model.name, serving: String(serving.servable.version), shadow: String(shadow.version) };
-    this.inFlight++;
+    this.inFlight.set(model.name, (this.inFlight.get(model.name) ?? 0) + 1);
     // The caller's answer is encoded from these buffers: read them into rows now.
     const served = answerRows(serving.outputs);
     const started = performance.now();
@@ -111,7 +110,7 @@ export class ShadowTraffic {
         this.requests.inc({ ...labels, result: 'failed' });
         this.logger.warn({ model: model.name, version: shadow.version, error: (err as Error).message }, 'shadow request failed (the caller was not affected)');
       })
-      .finally(() => this.inFlight--);
+      .finally(() => this.inFlight.set(model.name, this.inFlight.get(model.name)! - 1));
   }
 }
 

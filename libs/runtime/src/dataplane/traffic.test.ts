@@ -147,7 +147,7 @@ describe('shadow traffic', () => {
   beforeAll(async () => {
     ref = await loadReference('penguins', 1);
     // Callers get stable (v1); every request is mirrored to the canary (v2).
-    app = await start({ versionPolicy: { latest: { numVersions: 2 } }, traffic: { shadow: { to: 'canary', percent: 100 } } }, [1, 2]);
+    app = await start({ versionPolicy: { latest: { numVersions: 2 } }, traffic: { shadow: { to: 'canary', percent: 100, maxInFlight: 1000 } } }, [1, 2]);
   });
   afterAll(() => stop(app));
 
@@ -160,6 +160,8 @@ describe('shadow traffic', () => {
     const labels = { model: 'penguins', serving: '1', shadow: '2' };
     const started = Date.now();
     while ((await metricValue(app!.url, SHADOW_METRICS.requests, { ...labels, result: 'compared' })) < records.length && Date.now() - started < 30_000) await sleep(100);
+    // Room for every mirror (maxInFlight): none skipped on a loaded machine, so the rows are exactly the requests'.
+    expect(await metricValue(app!.url, SHADOW_METRICS.requests, { ...labels, result: 'skipped' })).toBe(0);
     expect(await metricValue(app!.url, SHADOW_METRICS.requests, { ...labels, result: 'compared' })).toBe(records.length);
     expect(await metricValue(app!.url, 'modelyard_requests_total', { model: 'penguins', version: '1', protocol: 'legacy', status: '200' })).toBe(records.length);
     expect(await metricValue(app!.url, 'modelyard_requests_total', { model: 'penguins', version: '2' })).toBe(0);
