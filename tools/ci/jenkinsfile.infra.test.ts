@@ -67,7 +67,7 @@ describe('Jenkinsfile', () => {
     const runs = [await evaluate({ BRANCH_NAME: 'main', GIT_COMMIT: 'abc123' })];
     for (const ACTION of ['sit-to-stg', 'stg-to-prd', 'rollback']) runs.push(await evaluate({ PARAMS: JSON.stringify({ ACTION }) }, 'Jenkinsfile.promote'));
     for (const step of runs.flat().flatMap((s) => s.steps).filter((s) => s.type === 'sh')) {
-      expect(step.text).toMatch(/^(npm ci|npx nx |npx tsx tools\/ci\/|git fetch)/);
+      expect(step.text).toMatch(/^(npm ci|npx nx |npx tsx (--conditions=development )?tools\/ci\/|git fetch)/);
     }
   });
 
@@ -84,7 +84,7 @@ describe('Jenkinsfile', () => {
 describe('Jenkinsfile.promote', () => {
   it('is started by a person with an action, apps and a rollback target; one promotion at a time', async () => {
     const { parameters, options } = await evaluateAll({}, 'Jenkinsfile.promote');
-    expect(parameters.map((p) => p.name)).toEqual(['ACTION', 'APPS', 'ROLLBACK_ENV', 'ROLLBACK_TAG']);
+    expect(parameters.map((p) => p.name)).toEqual(['ACTION', 'APPS', 'ROLLBACK_ENV', 'ROLLBACK_TAG', 'GATE_OVERRIDE']);
     expect(parameters[0]!.choices).toEqual(['sit-to-stg', 'stg-to-prd', 'rollback']);
     expect(options).toContain('disableConcurrentBuilds');
   });
@@ -95,7 +95,8 @@ describe('Jenkinsfile.promote', () => {
     ['rollback', 'Roll back', 'npx tsx tools/ci/rollback.ts --env "$ROLLBACK_ENV" --tag "$ROLLBACK_TAG" $APPS'],
   ])('%s: plan, then an approval, then only its own change, pushed with rebase-retry', async (ACTION, stage, command) => {
     const stages = await evaluate({ PARAMS: JSON.stringify({ ACTION, APPS: 'iris' }) }, 'Jenkinsfile.promote');
-    expect(ran(stages)).toEqual(['Checkout', 'Install', 'Plan', 'Approve', stage]);
+    const gate = ACTION === 'stg-to-prd' ? ['Replay gate'] : [];
+    expect(ran(stages)).toEqual(['Checkout', 'Install', 'Plan', ...gate, 'Approve', stage]);
     expect(commands(stages, 'Plan')).toEqual(['npx tsx tools/ci/promotion-plan.ts --action "$ACTION" --env "$ROLLBACK_ENV" --tag "$ROLLBACK_TAG" $APPS']);
     // The approval comes after the plan is shown and before anything changes.
     expect(stages.find((s) => s.name === 'Approve')!.steps).toEqual([{ type: 'input', text: `Apply ${ACTION} (iris)?` }]);
@@ -105,10 +106,16 @@ describe('Jenkinsfile.promote', () => {
     expect(stages.flatMap((s) => s.steps).some((s) => /publish|mark-green|nx affected|bump-overlay/.test(s.text))).toBe(false);
   });
 
-  it('marks where the stg → prd replay gate will go, between the plan and the approval', () => {
-    const text = readFileSync('Jenkinsfile.promote', 'utf8');
-    const gate = text.indexOf('Replay gate (stg → prd) goes here');
-    expect(gate).toBeGreaterThan(text.indexOf("stage('Plan')"));
-    expect(gate).toBeLessThan(text.indexOf("stage('Approve')"));
+  it('stg → prd: the replay gate runs between the plan and the approval, and keeps its reports either way', async () => {
+    const stages = await evaluate({ PARAMS: JSON.stringify({ ACTION: 'stg-to-prd', APPS: 'penguins', GATE_OVERRIDE: '' }) }, 'Jenkinsfile.promote');
+    const names = ran(stages);
+    expect(names.indexOf('Replay gate')).toBe(names.indexOf('Plan') + 1);
+    expect(names.indexOf('Approve')).toBe(names.indexOf('Replay gate') + 1);
+    expect(stages.find((s) => s.name === 'Replay gate')!.steps).toEqual([
+      { type: 'sh', text: 'npx tsx --conditions=development tools/ci/replay-gate.ts --from stg --to prd --requests-dir "$REPLAY_REQUESTS_DIR" --out replay-reports --override "$GATE_OVERRIDE" $APPS' },
+      { type: 'archive', text: 'replay-reports/**' },
+    ]);
+    const { parameters } = await evaluateAll({}, 'Jenkinsfile.promote');
+    expect(parameters.find((p) => p.name === 'GATE_OVERRIDE')).toMatchObject({ type: 'string', defaultValue: '' });
   });
 });

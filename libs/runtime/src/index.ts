@@ -16,3 +16,6 @@ export type { BackendDescriptor, BackendLoadContext } from './backends/descripto
 export { defineBackend } from './backends/descriptor.js';
 export { registerBackend, backendKinds, modelConfigSchema } from './backends/registry.js';
 export { RetryLoadError } from './backends/load-error.js';
+export { replay, parseRecording, type ReplayReport, type ReplayOptions, type ReplaySide } from './inference/replay.js';
+export type { RecordedRequest } from './dataplane/recorder.js';
+export { gateOf, type GateConfig } from './config/schema.js';

@@ -66,6 +66,62 @@ const admissionSchema = z.strictObject({
 export type AdmissionConfig = z.infer<typeof admissionSchema>;
 // -------------------------------------------------------------------------------------
 
+// --- safety gates (docs/safety.md) ---------------------------------------------------
+/** A version or a label: `2` or `"canary"`. */
+const versionOrLabel = z.union([z.number().int().positive(), z.string().regex(/^[A-Za-z0-9_.-]+$/)]);
+
+const selfCheckSchema = z.strictObject({
+  /** Run the version's reference.json before it serves; false loads it as before (with a warning). */
+  enabled: z.boolean().default(true),
+  /** Largest |served - reference| for a number (probabilities, scores, values). Labels must be equal. */
+  tolerance: z.number().min(0).default(1e-4),
+  /** Reference rows run at load; the first ones are taken. */
+  maxRecords: z.number().int().positive().default(1000),
+});
+export type SelfCheckConfig = z.infer<typeof selfCheckSchema>;
+export const selfCheckOf = (config: { selfCheck?: SelfCheckConfig }): SelfCheckConfig => config.selfCheck ?? selfCheckSchema.parse({});
+
+const trafficSchema = z.strictObject({
+  /** Percent of unpinned requests sent to `canaryTo` (0–100). */
+  canary: z.number().min(0).max(100).default(0),
+  canaryTo: versionOrLabel.default('canary'),
+  /** A caller sending this header always lands on the same side of the split. */
+  stickyHeader: z.string().min(1).default('x-user-id'),
+  /** Mirror a share of requests to a version whose answers are compared, never returned. */
+  shadow: z
+    .strictObject({
+      to: versionOrLabel,
+      percent: z.number().min(0).max(100).default(100),
+      /** Mirrored requests of this model running at once; beyond it a mirror is skipped (counted), never queued. */
+      maxInFlight: z.number().int().positive().default(16),
+    })
+    .optional(),
+});
+export type TrafficConfig = z.infer<typeof trafficSchema>;
+
+const recordSchema = z.strictObject({
+  /** Folder of the JSON-lines files; relative to the process's working directory. */
+  dir: z.string().min(1),
+  /** Share of requests recorded (0–1). */
+  sample: z.number().min(0).max(1).default(0.01),
+  /** A file past this size is rotated: requests.jsonl → requests.1.jsonl → ... */
+  maxFileBytes: z.number().int().positive().default(10 * 1024 * 1024),
+  /** Rotated files kept; the oldest is deleted. */
+  maxFiles: z.number().int().positive().default(5),
+  /** Record fields written as null (ids, names: whatever must not be stored). */
+  redact: z.array(z.string().min(1)).default([]),
+});
+export type RecordConfig = z.infer<typeof recordSchema>;
+
+const gateSchema = z.strictObject({
+  /** The promotion pipeline refuses stg → prd above these (tools/ci/replay-gate.ts). */
+  maxLabelFlipRate: z.number().min(0).max(1).default(0.02),
+  maxMeanAbsDelta: z.number().min(0).default(0.02),
+});
+export type GateConfig = z.infer<typeof gateSchema>;
+export const gateOf = (config: { gate?: GateConfig }): GateConfig => config.gate ?? gateSchema.parse({});
+// -------------------------------------------------------------------------------------
+
 /**
  * What every model.json holds whatever its backend. The backend's own settings are one
  * block named after it ("onnx": {...}, "tfserving": {...}); the whole schema is built from
@@ -107,6 +163,11 @@ const baseShape = {
    * ones); default strict: a wrong type is a 400 naming the field.
    */
   getScore: z.strictObject({ output: z.string().min(1).optional(), coerce: z.enum(['pandas']).optional() }).default({}),
+  /** Safety gates (docs/safety.md): absent blocks take their defaults where they are read. */
+  selfCheck: selfCheckSchema.optional(),
+  traffic: trafficSchema.optional(),
+  record: recordSchema.optional(),
+  gate: gateSchema.optional(),
   /** How often the version folders are rescanned for new versions. */
   pollSeconds: z.number().min(0.1).default(2),
 };

@@ -8,7 +8,10 @@ import type { Servable } from '../repository/servable.js';
 import type { NamedTensors } from '../tensor/tensor.js';
 import { Admission } from './admission.js';
 import type { Metrics } from './metrics.js';
+import { RequestRecorder } from './recorder.js';
 import type { RequestScope } from './request-scope.js';
+import { copyInput, ShadowTraffic } from './shadow.js';
+import { routeRequest } from './traffic.js';
 
 export interface DataPlaneOptions {
   models: ModelSet;
@@ -49,14 +52,19 @@ export class DataPlane {
   readonly logger: Logger;
   private readonly accepting: () => boolean;
   private readonly admissions = new Map<string, Admission>();
+  /** Safety gates (docs/safety.md): shadow comparisons and request recording. */
+  readonly shadow: ShadowTraffic;
+  readonly recorders = new Map<string, RequestRecorder>();
 
   constructor(options: DataPlaneOptions) {
     this.models = options.models;
     this.metrics = options.metrics;
     this.logger = options.logger;
     this.accepting = options.accepting ?? (() => true);
+    this.shadow = new ShadowTraffic(this.metrics, this.logger);
     for (const m of this.models.all()) {
       this.admissions.set(m.name, new Admission(m.name, m.config.admission));
+      if (m.config.record) this.recorders.set(m.name, new RequestRecorder(m.name, m.config.record, this.logger));
       // Built after the first load: a label that points past what is served is worth a warning now.
       for (const problem of this.labelProblems(m)) this.logger.warn({ model: m.name, label: problem.label, version: problem.version }, problem.error);
     }
@@ -99,9 +107,12 @@ export class DataPlane {
     return this.models.primary();
   }
 
-  /** Typed errors: LabelNotFound, NoVersionAvailable, VersionNotFound. */
-  resolve(model: ServedModel, selector: VersionSelector = {}): Servable {
-    return model.repository.resolve(selector);
+  /**
+   * Typed errors: LabelNotFound, NoVersionAvailable, VersionNotFound. With a request's scope,
+   * an unpinned request takes the model's canary split (traffic.ts).
+   */
+  resolve(model: ServedModel, selector: VersionSelector = {}, scope?: RequestScope): Servable {
+    return routeRequest(model, selector, scope);
   }
 
   modelReady(model: ServedModel, selector: VersionSelector = {}): boolean {
@@ -152,7 +163,7 @@ export class DataPlane {
    */
   async use<T>(scope: RequestScope, model: ServedModel, selector: VersionSelector, fn: (servable: Servable, pipeline: PipelineContext) => Promise<T>): Promise<T> {
     scope.model = model.name;
-    const servable = this.resolve(model, selector);
+    const servable = this.resolve(model, selector, scope);
     scope.version = servable.version;
     const pipeline: PipelineContext = {
       // Hooks see the protocol family ("grpc"), metrics the method ("grpc:Predict").
@@ -177,7 +188,12 @@ export class DataPlane {
       const releaseRows = this.reserveRows(scope, call.model.name, rowsOf(decoded.input));
       try {
         pipeline.outputs = decoded.outputs;
+        this.recorders.get(call.model.name)?.maybeRecord(decoded.input, servable.version);
+        const shadow = this.shadow.pick(call.model, servable);
+        const mirrored = shadow && copyInput(decoded.input);
+        const started = performance.now();
         const outputs = await runInference(call.model, servable, decoded.input, pipeline);
+        if (shadow) this.shadow.mirror(call.model, { servable, outputs, seconds: (performance.now() - started) / 1000 }, shadow, mirrored!, pipeline);
         return call.encode(outputs, servable, decoded);
       } finally {
         releaseRows();

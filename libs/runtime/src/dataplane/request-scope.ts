@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { Protocol } from '../inference/hooks.js';
 
@@ -12,6 +13,10 @@ export class RequestScope {
   model?: string;
   version?: number;
   readonly started = process.hrtime.bigint();
+  /** The caller's headers, where HTTP carried the request (the canary's sticky key reads one). */
+  headers?: IncomingHttpHeaders;
+  /** Where the request fell in [0, 100) of the canary split: drawn once, so every resolution agrees. */
+  trafficPoint?: number;
   /** Released when the request finishes, whichever way. */
   release: (() => void) | undefined;
   private child: Logger | undefined;

@@ -16,7 +16,8 @@ import type { ModelConfig } from '../config/schema.js';
  * needs a restart. An edit that cannot be applied is logged once and the running config
  * stays whole: never half of each.
  */
-const LIVE = new Set<keyof ModelConfig>(['description', 'inputs', 'outputs', 'getScore', 'labels']);
+// traffic (canary split, shadow), selfCheck (read at the next load) and gate (read by the pipeline) are live too.
+const LIVE = new Set<keyof ModelConfig>(['description', 'inputs', 'outputs', 'getScore', 'labels', 'traffic', 'selfCheck', 'gate']);
 
 export type ReloadResult = 'unchanged' | 'applied' | 'invalid' | 'needs-restart' | 'does-not-fit';
 

@@ -7,6 +7,7 @@ import { withTransformer } from '../backends/with-transformer.js';
 import { checkConfigAgainstSignature } from './check-signature.js';
 import { scanVersions, type VersionOnDisk } from './scan-versions.js';
 import { Servable } from './servable.js';
+import { selfCheck } from './self-check.js';
 import { selectVersions } from './version-policy.js';
 import { warmupInputs } from './warmup.js';
 
@@ -17,6 +18,8 @@ export interface VersionStatus {
   version: number;
   state: VersionState;
   error?: string;
+  /** Served, but worth a look: e.g. loaded without references to self-check against. */
+  warning?: string;
 }
 
 export interface RepositoryEvents {
@@ -126,10 +129,15 @@ export class ModelRepository {
     this.states.set(v.version, { version: v.version, state: 'LOADING' });
     const started = performance.now();
     let backend: Backend | undefined;
+    let warning: string | undefined;
     try {
       backend = await this.loadVersion(v);
       checkConfigAgainstSignature(this.config, backend.signature);
       await backend.run(warmupInputs(backend.signature));
+      // Last step before AVAILABLE: a version that answers its own references wrongly never serves.
+      const check = await selfCheck(backend, this.config, v.dir);
+      if (check.kind === 'skipped') warning = check.warning;
+      else log.info({ rows: check.rows }, 'self-check passed');
     } catch (err) {
       await backend?.close().catch(() => undefined);
       const error = (err as Error).message;
@@ -143,7 +151,8 @@ export class ModelRepository {
     this.failures.delete(v.version);
     const onBatch = (rows: number) => this.options.events?.batched?.(this.name, v.version, rows);
     this.available.set(v.version, new Servable(v.version, backend, this.config.batching, onBatch));
-    this.states.set(v.version, { version: v.version, state: 'AVAILABLE' });
+    this.states.set(v.version, { version: v.version, state: 'AVAILABLE', ...(warning && { warning }) });
+    if (warning) log.warn(warning);
     const seconds = (performance.now() - started) / 1000;
     this.options.events?.loaded(this.name, v.version, seconds);
     log.info({ seconds: Number(seconds.toFixed(3)) }, 'version loaded and serving');

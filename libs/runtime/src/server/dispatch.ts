@@ -55,6 +55,7 @@ export function createDispatcher(options: DispatchOptions): RequestListener {
 
   async function predict(req: IncomingMessage, res: ServerResponse, path: string, endpoint: PostEndpoint<unknown>, match: unknown, requestId: string): Promise<void> {
     const scope = new RequestScope(endpoint.protocol, requestId, logger);
+    scope.headers = req.headers;
     let reply: Reply;
     let failure: unknown;
     try {

@@ -69,3 +69,52 @@ export const PENGUIN_INPUTS = {
 } as const;
 /** The penguins inputs that take strings (BYTES on v2); the rest are FP32. */
 export const PENGUIN_STRING_INPUTS: ReadonlySet<string> = new Set(['island', 'sex']);
+
+/**
+ * Penguins that are not in the dataset (seeded, so every run sends the same ones): spread
+ * over and a little past its ranges, where v1 (logistic regression) and v2 (random forest)
+ * disagree now and then — the reference records alone never make them disagree.
+ */
+export function syntheticPenguins(count: number, seed = 7): Record<string, unknown>[] {
+  let state = seed >>> 0;
+  const random = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const between = (lo: number, hi: number, step: number) => Math.round((lo + random() * (hi - lo)) / step) * step;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  return Array.from({ length: count }, () => ({
+    [PENGUIN_INPUTS.island]: pick(['Biscoe', 'Dream', 'Torgersen']),
+    [PENGUIN_INPUTS.bill_length_mm]: Number(between(32, 60, 0.1).toFixed(1)),
+    [PENGUIN_INPUTS.bill_depth_mm]: Number(between(13, 22, 0.1).toFixed(1)),
+    [PENGUIN_INPUTS.flipper_length_mm]: between(170, 232, 1),
+    [PENGUIN_INPUTS.body_mass_g]: between(2700, 6300, 25),
+    [PENGUIN_INPUTS.sex]: pick(['MALE', 'FEMALE', null]),
+  }));
+}
+
+/**
+ * The label each record gets from an ONNX file, straight through onnxruntime with tensors
+ * built here: an independent check on the runtime's own feature stage and comparisons.
+ */
+export async function penguinLabelsByOnnx(modelFile: string, records: readonly Record<string, unknown>[]): Promise<string[]> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(modelFile);
+  try {
+    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const [input, field] of Object.entries(PENGUIN_INPUTS)) {
+      const values = records.map((r) => r[field] ?? null);
+      feeds[input] = PENGUIN_STRING_INPUTS.has(input)
+        ? new ort.Tensor('string', values.map((v) => (v === null ? '' : String(v))), [records.length, 1])
+        : new ort.Tensor('float32', Float32Array.from(values.map((v) => (v === null ? NaN : Number(v)))), [records.length, 1]);
+    }
+    const out = await session.run(feeds, ['label']);
+    return [...(out['label']!.data as string[])];
+  } finally {
+    await session.release();
+  }
+}

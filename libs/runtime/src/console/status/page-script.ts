@@ -122,6 +122,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       var d = v.details || {}, parts = [];
       if (d.workers) parts.push('workers ' + d.workers.busy + '/' + d.workers.size + ' busy, ' + d.workers.inFlight + ' in flight');
       if (d.graphService) parts.push('graph service ' + d.graphService.address + ': ' + (d.graphService.available ? 'available' : 'unavailable') + ', breaker ' + d.graphService.breaker);
+      if (v.warning) parts.push('⚠ ' + v.warning);
       tr.appendChild(el('td', 'details', parts.join('; ')));
       tbody.appendChild(tr);
     });
@@ -190,6 +191,13 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       if (!open) return;
       $('.description', c).textContent = m.description || '';
       versionRows(m, $('.versions tbody', c));
+      // Safety gates (docs/safety.md): the canary split and what the shadow comparison found.
+      var gates = $('.gates', c);
+      if (!gates) { gates = el('p', 'gates'); $('.versions', c).after(gates); }
+      var g = m.gates || {}, said = [];
+      if (g.canary) said.push('canary: ' + g.canary.percent + ' % of unpinned traffic to ' + g.canary.to);
+      if (g.shadow) said.push('shadow ' + g.shadow.to + ' (' + g.shadow.percent + ' %): ' + g.shadow.labelFlips + ' label flips in ' + g.shadow.rows + ' rows (' + fmt(g.shadow.labelFlipRate * 100, 2) + ' %), max |Δ| ' + fmt(g.shadow.maxAbsDelta, 4) + ', ' + fmt(g.shadow.servingMeanMs, 2) + ' ms serving vs ' + fmt(g.shadow.shadowMeanMs, 2) + ' ms shadow');
+      gates.textContent = said.join(' · ');
       var rate = [], lat = [], err = [], legend = $('.legend', c);
       legend.textContent = '';
       series.forEach(function (s, i) {

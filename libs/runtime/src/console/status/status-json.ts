@@ -1,6 +1,8 @@
 import type { BackendDetails } from '../../backends/backend.js';
+import type { ModelConfig } from '../../config/schema.js';
 import type { ModelSet } from '../../inference/served-model.js';
 import type { Metrics } from '../../dataplane/metrics.js';
+import { shadowSummaries, type ShadowSummary } from '../../dataplane/shadow.js';
 import type { ModelTraffic, TrafficHistory, TrafficSeries } from './traffic-history.js';
 
 /** GET /status.json: what the status page draws, from the repositories and the app's own metrics. */
@@ -23,6 +25,7 @@ export interface ModelStatusJson {
     version: number;
     state: string;
     error?: string;
+    warning?: string;
     labels: string[];
     loadedAt?: number;
     loadSeconds?: number;
@@ -32,6 +35,8 @@ export interface ModelStatusJson {
   series: TrafficSeries[];
   /** Rows per batch run by the batcher, per version: counts per bucket (upper bound `le`). */
   batches: { version: string; le: string[]; counts: number[] }[];
+  /** Safety gates (docs/safety.md): the canary split and what the shadow comparisons found. */
+  gates?: { canary?: { percent: number; to: number | string }; shadow?: ShadowSummary & { to: number | string; percent: number } };
 }
 
 async function batchHistograms(metrics: Metrics): Promise<Map<string, ModelStatusJson['batches']>> {
@@ -69,6 +74,7 @@ export async function statusJson(options: {
   const { models, metrics, history } = options;
   const batches = await batchHistograms(metrics);
   const primary = models.primary().name;
+  const shadows = new Map(await Promise.all(models.all().map(async (m) => [m.name, await shadowSummaries(metrics, m.name)] as const)));
   return {
     time: Date.now(),
     startedAt: options.startedAt,
@@ -96,6 +102,7 @@ export async function statusJson(options: {
             version: s.version,
             state: s.state,
             ...(s.error && { error: s.error }),
+            ...(s.warning && { warning: s.warning }),
             labels: Object.keys(labels).filter((l) => labels[l] === s.version),
             ...(load && { loadedAt: load.at, loadSeconds: Number(load.seconds.toFixed(3)) }),
             ...(details && { details }),
@@ -104,7 +111,19 @@ export async function statusJson(options: {
         traffic: history.trafficOf(m.name),
         series: history.seriesOf(m.name, options.since),
         batches: batches.get(m.name) ?? [],
+        ...(m.config.traffic && { gates: gatesOf(m.config.traffic, shadows.get(m.name) ?? []) }),
       };
     }),
   };
+}
+
+function gatesOf(traffic: NonNullable<ModelConfig['traffic']>, shadows: ShadowSummary[]): NonNullable<ModelStatusJson['gates']> {
+  const gates: NonNullable<ModelStatusJson['gates']> = {};
+  if (traffic.canary > 0) gates.canary = { percent: traffic.canary, to: traffic.canaryTo };
+  if (traffic.shadow) {
+    // The pair with the most comparisons: the one running now (older pairs stay in the metrics).
+    const current = [...shadows].sort((a, b) => b.compared - a.compared)[0];
+    gates.shadow = { to: traffic.shadow.to, percent: traffic.shadow.percent, ...(current ?? { serving: '', shadow: '', compared: 0, failed: 0, skipped: 0, rows: 0, labelFlips: 0, labelFlipRate: 0, meanAbsDelta: 0, maxAbsDelta: 0, servingMeanMs: 0, shadowMeanMs: 0 }) };
+  }
+  return gates;
 }

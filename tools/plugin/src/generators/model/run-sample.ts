@@ -118,7 +118,7 @@ export async function runSample(options: {
   records: readonly SampleRecord[];
   outputs: readonly SampleOutput[];
   only?: string;
-}): Promise<GetScoreResponse> {
+}): Promise<{ response: GetScoreResponse; outputs: Record<string, unknown[]> }> {
   const model = await session(options.model, 'model');
   const transformer = options.transformer ? await session(options.transformer, 'transformer') : undefined;
   try {
@@ -139,7 +139,9 @@ export async function runSample(options: {
       const describe = (name: string) => present(rowValue(results[name]!, row), options.outputs.find((o) => o.name === name));
       return options.only ? describe(options.only) : Object.fromEntries(names.map((n) => [n, describe(n)]));
     });
-    return { msg: 'Successful!', code: 200, data };
+    // Every output, row by row, unpresented: the version's reference.json (the runtime's self-check).
+    const outputs = Object.fromEntries(model.outputNames.map((n) => [n, options.records.map((_, row) => rowValue(results[n]!, row))]));
+    return { response: { msg: 'Successful!', code: 200, data }, outputs };
   } finally {
     await model.release();
     await transformer?.release();

@@ -11,6 +11,8 @@ import { columnsFromMetadata, mapSampleToInputs, parseColumns, readSample, type 
  * smoke tests post the request to the running app and require that response.
  */
 export const SAMPLE_FILE = 'sample.json';
+/** The version's references, in the format the runtime's self-check reads (repository/self-check.ts). */
+export const REFERENCE_FILE = 'reference.json';
 
 const readText = (tree: Tree, path: string) => tree.read(path, 'utf-8') ?? readFileSync(path, 'utf8');
 
@@ -34,8 +36,11 @@ export async function setUpSample(
   const { inputs, unused } = mapSampleToInputs(options.front.inputs, records, columns);
   // The old services answered a list of labels; a classifier's label output gives exactly that.
   const getScoreOutput = options.outputs.find((o) => o.role === 'label')?.name;
-  const response = await runSample({ model: options.model, transformer: options.transformer, inputs, records, outputs: options.outputs, only: getScoreOutput });
+  const { response, outputs } = await runSample({ model: options.model, transformer: options.transformer, inputs, records, outputs: options.outputs, only: getScoreOutput });
   tree.write(`models/${options.modelName}/${SAMPLE_FILE}`, `${JSON.stringify({ request: { data: records }, response }, null, 2)}\n`);
+  // The first answers of the model as exported: the runtime refuses a later copy of version 1
+  // that answers them differently (self-check at load, docs/safety.md).
+  tree.write(`models/${options.modelName}/1/${REFERENCE_FILE}`, `${JSON.stringify({ records, outputs }, null, 1)}\n`);
   if (unused.length) logger.info(`Sample fields no model input takes (callers may keep sending them): ${unused.join(', ')}`);
   logger.info(`POST /get_score with the sample answers: ${JSON.stringify(response)}`);
   return { inputs, getScoreOutput, response };

@@ -62,6 +62,13 @@ describe('--sample', () => {
     const config = readJson(tree, 'models/penguin_species/model.json');
     expect(config.inputs.find((i: { name: string }) => i.name === 'body_mass_g').field).toBe('Body Mass (g)');
     expect(readJson(tree, 'models/penguin_species/sample.json').response.data).toEqual(penguins.outputs['label']!.slice(0, 20));
+    // The version's references for the self-check at load: the sample and every output, as exported.
+    const written = readJson(tree, 'models/penguin_species/1/reference.json');
+    expect(written.records).toEqual(records);
+    expect(written.outputs['label']).toEqual(penguins.outputs['label']!.slice(0, 20));
+    const probabilities = written.outputs['probabilities'] as number[][];
+    expect(probabilities).toHaveLength(20);
+    probabilities.forEach((row, i) => row.forEach((p, j) => expect(Math.abs(p - (penguins.outputs['probabilities']![i] as number[])[j]!)).toBeLessThan(1e-5)));
     expect(tree.exists('apps/penguin-species/project.json')).toBe(true);
   });
 
