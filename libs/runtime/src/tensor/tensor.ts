@@ -60,7 +60,8 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
-const ARRAY_TYPES = {
+/** The typed array that holds each numeric dtype (bool as bytes). */
+export const ARRAY_TYPES = {
   float32: Float32Array,
   float64: Float64Array,
   int8: Int8Array,

@@ -1,4 +1,4 @@
-import { DTYPES, type DType, type NamedTensors, type TensorData } from '../../tensor/tensor.js';
+import { ARRAY_TYPES, DTYPES, type DType, type NamedTensors, type TensorData } from '../../tensor/tensor.js';
 
 /**
  * Named tensors in ONE ArrayBuffer, for the hop between the event loop and a worker thread
@@ -23,19 +23,8 @@ export const enum Kind {
 const HEADER = 16;
 const CODE = new Map<DType, number>(DTYPES.map((d, i) => [d, i]));
 
-const ARRAY: Record<Exclude<DType, 'string'>, { new (buffer: ArrayBuffer, byteOffset: number, length: number): Exclude<TensorData, string[]>; BYTES_PER_ELEMENT: number }> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  bool: Uint8Array,
-};
+/** Views into the packed buffer, by dtype (the same typed arrays a Tensor holds). */
+const ARRAY = ARRAY_TYPES as Record<Exclude<DType, 'string'>, { new (buffer: ArrayBuffer, byteOffset: number, length: number): Exclude<TensorData, string[]>; BYTES_PER_ELEMENT: number }>;
 
 const align8 = (n: number) => (n + 7) & ~7;
 
