@@ -2,16 +2,17 @@ import { invalidArgument } from '../../errors.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { Servable } from '../../repository/servable.js';
 import type { Signature } from '../../tensor/tensor.js';
+import { drive, driveAnswer, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
 import { bodyText } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { maxBodyDepth } from '../shared/json-depth.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { classifyOrRegress, readExamples } from './classify-regress.js';
 import { tfServingError } from './errors.js';
-import { parseTfServingBody } from './json-parse.js';
+import { parseTfServingBodySteps } from './json-parse.js';
 import { parseTfServingPath, type TfServingRoute } from './parse-path.js';
-import { decodePredictRequest, readSignatureName, type PredictFormat } from './request.js';
-import { encodePredictResponse } from './response.js';
+import { decodePredictRequestSteps, readSignatureName, type PredictFormat } from './request.js';
+import { encodePredictResponseSteps } from './response.js';
 
 const SERVING_DEFAULT = 'serving_default';
 const INTEGER_DTYPES = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
@@ -51,7 +52,17 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       } catch (err) {
         resolveError = err;
       }
-      const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: route.kind !== 'predict' || needsLossless(servable?.signature), maxDepth: maxBodyDepth(servable?.signature) });
+      // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
+      const slicer = slicerFor(raw.length);
+      const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(servable?.signature), maxDepth: maxBodyDepth(servable?.signature) };
+      const body = await drive(
+        (function* () {
+          const text = bodyText(raw, headers['content-type']);
+          yield;
+          return yield* parseTfServingBodySteps(text, parseOptions);
+        })(),
+        slicer,
+      );
       const signatureName = readSignatureName(body);
       // :classify/:regress read their examples before the model is resolved, as TF Serving does.
       const examples = route.kind === 'predict' ? undefined : readExamples(body);
@@ -65,11 +76,11 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       const text = await dp.infer(scope, {
         model,
         selector,
-        decode(s) {
-          const request = decodePredictRequest(body, s.signature);
+        async decode(s) {
+          const request = await drive(decodePredictRequestSteps(body, s.signature), slicer);
           return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format as PredictFormat, squeeze: request.squeeze };
         },
-        encode: (outputs, _s, decoded) => encodePredictResponse(decoded.format, outputs, Object.keys(outputs), decoded.squeeze),
+        encode: (outputs, _s, decoded) => driveAnswer(encodePredictResponseSteps(decoded.format, outputs, Object.keys(outputs), decoded.squeeze), slicerForAnswer(slicer, outputs)),
       });
       return { status: 200, body: text };
     },
