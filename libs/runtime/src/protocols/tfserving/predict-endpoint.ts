@@ -1,6 +1,7 @@
 import { invalidArgument } from '../../errors.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { Servable } from '../../repository/servable.js';
+import type { PipelineContext } from '../../inference/run-inference.js';
 import type { Signature } from '../../tensor/tensor.js';
 import { drive, driveAnswer, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
 import { bodyText } from '../shared/body.js';
@@ -9,7 +10,7 @@ import { maxBodyDepth } from '../shared/json-depth.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { classifyOrRegress, readExamples } from './classify-regress.js';
 import { tfServingError } from './errors.js';
-import { parseTfServingBodySteps } from './json-parse.js';
+import { parseTfServingBodySteps, type JsonValue } from './json-parse.js';
 import { parseTfServingPath, type TfServingRoute } from './parse-path.js';
 import { decodePredictRequestSteps, readSignatureName, type PredictFormat } from './request.js';
 import { encodePredictResponseSteps } from './response.js';
@@ -22,6 +23,12 @@ type PredictRoute = Extract<TfServingRoute, { kind: 'predict' | 'classify' | 're
 
 /** Exact integers and the "1.0 is not an int" rule need the slower lossless parse. */
 const needsLossless = (signature: Signature | undefined) => signature?.inputs.some((s) => INTEGER_DTYPES.has(s.dtype)) ?? false;
+
+/** The :classify/:regress run, made outside `handle` so that no closure there holds the parsed body. */
+const classifyCall =
+  (kind: 'classify' | 'regress', body: JsonValue, model: ServedModel, examples: ReturnType<typeof readExamples> | undefined) =>
+  (servable: Servable, pipeline: PipelineContext) =>
+    classifyOrRegress(kind, body, model, servable, pipeline, examples);
 
 /** POST /v1/models/{m}[/versions/{v}|/labels/{l}]:(predict|classify|regress), on the hot path. */
 export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
@@ -55,7 +62,9 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
       const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(servable?.signature), maxDepth: maxBodyDepth(servable?.signature) };
-      const body = await drive(
+      // `let`: released once decoded, so the parsed tree (10^5–10^6 objects for a large
+      // body) is garbage during inference and encoding, not something V8 must mark again.
+      let body: JsonValue | undefined = await drive(
         (function* () {
           const text = bodyText(raw, headers['content-type']);
           yield;
@@ -69,7 +78,7 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       if (!model || resolveError) throw resolveError;
 
       if (route.kind !== 'predict') {
-        const text = await dp.use(scope, model, selector, (s, pipeline) => classifyOrRegress(route.kind as 'classify' | 'regress', body, model, s, pipeline, examples));
+        const text = await dp.use(scope, model, selector, classifyCall(route.kind, body, model, examples));
         return { status: 200, body: text };
       }
       if (signatureName !== SERVING_DEFAULT) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
@@ -77,7 +86,8 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
         model,
         selector,
         async decode(s) {
-          const request = await drive(decodePredictRequestSteps(body, s.signature), slicer);
+          const request = await drive(decodePredictRequestSteps(body!, s.signature), slicer);
+          body = undefined;
           return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format as PredictFormat, squeeze: request.squeeze };
         },
         encode: (outputs, _s, decoded) => driveAnswer(encodePredictResponseSteps(decoded.format, outputs, Object.keys(outputs), decoded.squeeze), slicerForAnswer(slicer, outputs)),

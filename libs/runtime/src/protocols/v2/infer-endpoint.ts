@@ -44,7 +44,8 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
     async handle(m, { headers, body: raw, scope }): Promise<Reply> {
       // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
-      const body = await drive(readInferBodySteps(raw, headers), slicer);
+      // `let`: released once decoded, so the parsed tree is garbage during inference and encoding.
+      let body: unknown = await drive(readInferBodySteps(raw, headers), slicer);
       const model = dp.model(m.model);
       scope.model = model.name;
       const headerLength = headers[HEADER_LENGTH] as string | undefined;
@@ -53,6 +54,7 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
         selector: versionSelector(m.version),
         async decode(servable) {
           const { request, binaryOutput } = await drive(decodeV2InferBodySteps(body, headerLength, servable.signature), slicer);
+          body = undefined;
           return { input: { kind: 'tensors' as const, tensors: request.inputs }, outputs: request.outputs, id: request.id, binaryOutput };
         },
         encode(outputs, servable, decoded) {
