@@ -9,6 +9,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { DrillResult } from './drill.js';
 import { fuzzDrill } from './fuzz.js';
 import { hotSwapDrill } from './hot-swap.js';
+import { largeBodyDrill } from './large-body.js';
 import { nestedDrill } from './nested.js';
 import { overloadDrill } from './overload.js';
 import { sigtermDrill } from './sigterm.js';
@@ -19,6 +20,7 @@ const DRILLS: Record<string, () => Promise<DrillResult>> = {
   fuzz: fuzzDrill,
   overload: overloadDrill,
   nested: nestedDrill,
+  'large-body': largeBodyDrill,
 };
 
 const REPORT = process.env['DRILL_REPORT'] ?? 'docs/reliability.md';

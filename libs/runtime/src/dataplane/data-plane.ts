@@ -31,10 +31,13 @@ export interface Decoded {
 export interface InferCall<T, D extends Decoded = Decoded> {
   model: ServedModel;
   selector: VersionSelector;
-  /** Body → pipeline input, against the resolved version's signature (4xx on bad input). */
-  decode(servable: Servable): D;
-  /** Pipeline output → the protocol's answer. */
-  encode(outputs: NamedTensors, servable: Servable, decoded: D): T;
+  /**
+   * Body → pipeline input, against the resolved version's signature (4xx on bad input).
+   * A promise when a large body is decoded in time slices (threads/time-slices.ts).
+   */
+  decode(servable: Servable): D | Promise<D>;
+  /** Pipeline output → the protocol's answer (a promise when encoded in time slices). */
+  encode(outputs: NamedTensors, servable: Servable, decoded: D): T | Promise<T>;
 }
 
 const rowsOf = (input: PipelineInput): number =>
@@ -184,7 +187,7 @@ export class DataPlane {
   /** One inference: resolve, decode, admit the rows, run the pipeline, encode. */
   infer<T, D extends Decoded>(scope: RequestScope, call: InferCall<T, D>): Promise<T> {
     return this.use(scope, call.model, call.selector, async (servable, pipeline) => {
-      const decoded = call.decode(servable);
+      const decoded = await call.decode(servable);
       const releaseRows = this.reserveRows(scope, call.model.name, rowsOf(decoded.input));
       try {
         pipeline.outputs = decoded.outputs;
@@ -194,7 +197,8 @@ export class DataPlane {
         const started = performance.now();
         const outputs = await runInference(call.model, servable, decoded.input, pipeline);
         if (shadow) this.shadow.mirror(call.model, { servable, outputs, seconds: (performance.now() - started) / 1000 }, shadow, mirrored!, pipeline);
-        return call.encode(outputs, servable, decoded);
+        // Awaited here, so the rows stay reserved until a sliced encode has finished.
+        return await call.encode(outputs, servable, decoded);
       } finally {
         releaseRows();
       }

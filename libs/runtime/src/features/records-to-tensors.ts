@@ -5,13 +5,24 @@ import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
 import { flattenNested } from '../tensor/flatten-nested.js';
 import { overflowsFloat32 } from '../tensor/float-range.js';
 import { describe, type RecordTable } from './record-table.js';
+import { Checkpoints, runSteps, type Steps } from '../threads/time-slices.js';
 
 /**
  * Fills one column of a tensor from one record field. A null is a missing value: NaN for
  * floats (the model's imputer decides), "" for strings (an unknown category). An absent
- * field is the caller's mistake and is named.
+ * field is the caller's mistake and is named. `where` words the place only on an error:
+ * built per value, its text (or a closure) would cost more than the write itself.
  */
-type Writer = (data: TensorData, at: number, value: unknown, where: () => string) => void;
+type Writer = (data: TensorData, at: number, value: unknown, where: Where) => void;
+
+/** Where a value came from: field, record and (for a nested field) its index. */
+interface Where {
+  field: string;
+  row: number;
+  index?: number;
+}
+
+const placeOf = (w: Where) => (w.index === undefined ? `field "${w.field}" of record ${w.row}` : `field "${w.field}" of record ${w.row}, value ${w.index}`);
 
 function writerFor(dtype: DType): Writer {
   switch (dtype) {
@@ -21,26 +32,26 @@ function writerFor(dtype: DType): Writer {
         if (value === null) (data as Float32Array)[at] = NaN;
         else if (typeof value === 'number') {
           // 1e39 stored as float32 is Infinity: a silently different input, so refuse it.
-          if (dtype === 'float32' && overflowsFloat32(value)) throw invalidArgument(`${where()} is ${value}, outside the float32 range of the model's input`);
+          if (dtype === 'float32' && overflowsFloat32(value)) throw invalidArgument(`${placeOf(where)} is ${value}, outside the float32 range of the model's input`);
           (data as Float32Array)[at] = value;
-        } else throw invalidArgument(`${where()} must be a number or null, got ${describe(value)}`);
+        } else throw invalidArgument(`${placeOf(where)} must be a number or null, got ${describe(value)}`);
       };
     case 'string':
       return (data, at, value, where) => {
         if (value === null) (data as string[])[at] = '';
         else if (typeof value === 'string') (data as string[])[at] = value;
-        else throw invalidArgument(`${where()} must be a string or null, got ${describe(value)}`);
+        else throw invalidArgument(`${placeOf(where)} must be a string or null, got ${describe(value)}`);
       };
     case 'bool':
       return (data, at, value, where) => {
-        if (typeof value !== 'boolean') throw invalidArgument(`${where()} must be true or false, got ${describe(value)}`);
+        if (typeof value !== 'boolean') throw invalidArgument(`${placeOf(where)} must be true or false, got ${describe(value)}`);
         (data as Uint8Array)[at] = value ? 1 : 0;
       };
     case 'int64':
     case 'uint64':
       return (data, at, value, where) => {
         if (typeof value !== 'number' || !Number.isSafeInteger(value) || (dtype === 'uint64' && value < 0)) {
-          throw invalidArgument(`${where()} must be an integer (${dtype}), got ${describe(value)}`);
+          throw invalidArgument(`${placeOf(where)} must be an integer (${dtype}), got ${describe(value)}`);
         }
         (data as BigInt64Array)[at] = BigInt(value);
       };
@@ -48,7 +59,7 @@ function writerFor(dtype: DType): Writer {
       const [min, max] = INT_RANGES[dtype]!;
       return (data, at, value, where) => {
         if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-          throw invalidArgument(`${where()} must be an integer in [${min}, ${max}] (${dtype}), got ${describe(value)}`);
+          throw invalidArgument(`${placeOf(where)} must be an integer in [${min}, ${max}] (${dtype}), got ${describe(value)}`);
         }
         (data as Int32Array)[at] = value;
       };
@@ -76,6 +87,11 @@ export function itemShape(spec: TensorSpec, fields: readonly string[]): number[]
  * records as the old pandas-based services did (features/coerce-pandas.ts); default strict.
  */
 export function recordsToTensors(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = [], coerce?: Coercion): NamedTensors {
+  return runSteps(recordsToTensorsSteps(table, signature, inputs, coerce));
+}
+
+/** recordsToTensors with checkpoints between records, for a large body's time slices (threads/time-slices.ts). */
+export function* recordsToTensorsSteps(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = [], coerce?: Coercion): Steps<NamedTensors> {
   if (table.length === 0) throw invalidArgument('"data" holds no records');
   if (coerce === 'pandas') table = coerceLikePandas(table, signature, inputs);
   const tensors: NamedTensors = {};
@@ -85,6 +101,8 @@ export function recordsToTensors(table: RecordTable, signature: Signature, input
     const width = elementCount(item);
     const data = allocate(spec.dtype, table.length * width);
     const write = writerFor(spec.dtype);
+    const where: Where = { field: '', row: 0 };
+    const checkpoints = new Checkpoints();
     for (let row = 0; row < table.length; row++) {
       if (width !== fields.length) {
         const field = fields[0]!;
@@ -92,14 +110,24 @@ export function recordsToTensors(table: RecordTable, signature: Signature, input
         const values = flattenNested(table.get(field, row), item.length);
         if (!values) throw invalidArgument(`field "${field}" of record ${row} is nested deeper than the input's shape [${item.join(', ')}]`);
         if (values.length !== width) throw invalidArgument(`field "${field}" of record ${row} must hold ${width} values (shape [${item.join(', ')}]), got ${values.length}`);
-        values.forEach((v, i) => write(data, row * width + i, v, () => `field "${field}" of record ${row}, value ${i}`));
+        for (let i = 0; i < values.length; i++) {
+          where.field = field;
+          where.row = row;
+          where.index = i;
+          write(data, row * width + i, values[i], where);
+        }
+        if (checkpoints.due(width)) yield;
         continue;
       }
       for (let col = 0; col < width; col++) {
         const field = fields[col]!;
         if (!table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
-        write(data, row * width + col, table.get(field, row), () => `field "${field}" of record ${row}`);
+        where.field = field;
+        where.row = row;
+        where.index = undefined;
+        write(data, row * width + col, table.get(field, row), where);
       }
+      if (checkpoints.due(width)) yield;
     }
     tensors[spec.name] = { dtype: spec.dtype, shape: [table.length, ...item], data };
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { recordTable, type RecordTable } from '../features/record-table.js';
-import { recordsToTensors } from '../features/records-to-tensors.js';
+import { recordsToTensors, recordsToTensorsSteps } from '../features/records-to-tensors.js';
+import { drive, slicerForRecords } from '../threads/time-slices.js';
 import type { Servable } from '../repository/servable.js';
 import type { Metrics } from '../dataplane/metrics.js';
 import type { NamedTensors } from '../tensor/tensor.js';
@@ -45,7 +46,8 @@ export async function runInference(model: ServedModel, servable: Servable, input
       if (changed.kind === 'tensors') tensors = changed.tensors;
       else table = recordTable(changed.records);
     }
-    tensors ??= recordsToTensors(table, servable.signature, model.config.inputs, coerce);
+    // Many records (a large get_score body) are turned into tensors in time slices.
+    tensors ??= await drive(recordsToTensorsSteps(table, servable.signature, model.config.inputs, coerce), slicerForRecords(table.length));
   } else {
     const changed = preprocess ? await preprocess({ kind: 'tensors', tensors: input.tensors }, hookCtx) : input;
     tensors = changed.kind === 'tensors' ? changed.tensors : recordsToTensors(recordTable(changed.records), servable.signature, model.config.inputs, coerce);

@@ -1,6 +1,7 @@
 import type { OutputConfig } from '../../config/schema.js';
 import { invalidArgument } from '../../errors.js';
 import type { NamedTensors } from '../../tensor/tensor.js';
+import { Checkpoints, type Steps } from '../../threads/time-slices.js';
 import { rowValue, type JsonNested } from '../shared/tensor-json.js';
 
 /** The body the old Flask services took: `{"data": <records or columns>}`. */
@@ -24,6 +25,11 @@ function present(value: JsonNested, config: OutputConfig | undefined): unknown {
  * output's value — the plain score list old callers expect; otherwise {output: value}.
  */
 export function encodeScores(outputs: NamedTensors, configs: readonly OutputConfig[], only?: string): unknown[] {
+  const { rows, entry } = scoreEntries(outputs, configs, only);
+  return Array.from({ length: rows }, (_, row) => entry(row));
+}
+
+function scoreEntries(outputs: NamedTensors, configs: readonly OutputConfig[], only?: string) {
   const names = only ? [only] : Object.keys(outputs);
   // Rows come from the outputs, not the request: a preprocess hook may add or drop records.
   const rows = outputs[names[0]!]?.shape[0] ?? 0;
@@ -32,10 +38,36 @@ export function encodeScores(outputs: NamedTensors, configs: readonly OutputConf
     if (!t) throw invalidArgument(`the model has no output "${name}"`);
     if (t.shape[0] !== rows) throw new Error(`output "${name}" has ${t.shape[0]} rows, "${names[0]}" has ${rows}`);
   }
-  return Array.from({ length: rows }, (_, row) => {
-    if (only) return present(rowValue(outputs[only]!, row), configs.find((c) => c.name === only));
-    const entry: Record<string, unknown> = {};
-    for (const name of names) entry[name] = present(rowValue(outputs[name]!, row), configs.find((c) => c.name === name));
-    return entry;
-  });
+  const columns = names.map((name) => ({ name, t: outputs[name]!, config: configs.find((c) => c.name === name) }));
+  const entry = (row: number): unknown => {
+    if (only) return present(rowValue(columns[0]!.t, row), columns[0]!.config);
+    const out: Record<string, unknown> = {};
+    for (const c of columns) out[c.name] = present(rowValue(c.t, row), c.config);
+    return out;
+  };
+  const rowSize = columns.reduce((a, c) => a + (rows ? c.t.data.length / rows : 0), 0);
+  return { rows, entry, rowSize };
+}
+
+/**
+ * The whole success reply, `{"msg": "Successful!", "code": 200, "data": [...]}` exactly as
+ * JSON.stringify writes it, built a chunk of records at a time with a checkpoint after
+ * each, so a large answer is written in time slices (threads/time-slices.ts).
+ */
+export function* scoreReplySteps(outputs: NamedTensors, configs: readonly OutputConfig[], only?: string): Steps<string> {
+  const { rows, entry, rowSize } = scoreEntries(outputs, configs, only);
+  const checkpoints = new Checkpoints();
+  const parts: string[] = [];
+  let chunk: unknown[] = [];
+  for (let row = 0; row < rows; row++) {
+    chunk.push(entry(row));
+    if (checkpoints.due(rowSize || 1)) {
+      // An array's JSON without its brackets is its elements' JSON joined by commas.
+      parts.push(JSON.stringify(chunk).slice(1, -1));
+      chunk = [];
+      yield;
+    }
+  }
+  if (chunk.length > 0) parts.push(JSON.stringify(chunk).slice(1, -1));
+  return `{"msg":"Successful!","code":200,"data":[${parts.join(',')}]}`;
 }

@@ -1,9 +1,10 @@
 import { recordTable } from '../../features/record-table.js';
-import { bodyText, parseJsonBody } from '../shared/body.js';
+import { drive, driveAnswer, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
+import { readJsonBodySteps } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { describeError } from '../shared/errors.js';
-import { encodeScores, readScoreRequest } from './codec.js';
+import { readScoreRequest, scoreReplySteps } from './codec.js';
 
 const GET_SCORE = /^\/get_score\/?$/i;
 
@@ -24,13 +25,15 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<true> {
     match: (path) => (GET_SCORE.test(path) ? true : undefined),
     model: () => dp.primary().name,
     async handle(_m, { headers, body: raw, scope }): Promise<Reply> {
-      const table = recordTable(readScoreRequest(parseJsonBody(bodyText(raw, headers['content-type']))));
+      // A large body is read and answered in time slices (threads/time-slices.ts).
+      const slicer = slicerFor(raw.length);
+      const table = recordTable(readScoreRequest(await drive(readJsonBodySteps(raw, headers['content-type']), slicer)));
       const model = dp.primary();
       const text = await dp.infer(scope, {
         model,
         selector: {},
         decode: () => ({ input: { kind: 'records' as const, table } }),
-        encode: (outputs) => JSON.stringify({ msg: 'Successful!', code: 200, data: encodeScores(outputs, model.config.outputs ?? [], model.config.getScore.output) }),
+        encode: (outputs) => driveAnswer(scoreReplySteps(outputs, model.config.outputs ?? [], model.config.getScore.output), slicerForAnswer(slicer, outputs)),
       });
       return { status: 200, body: text };
     },

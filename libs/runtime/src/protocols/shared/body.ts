@@ -1,5 +1,6 @@
 import { BodyRefused } from '../../errors.js';
-import { parseTfServingBody } from '../tfserving/json-parse.js';
+import { runSteps, type Steps } from '../../threads/time-slices.js';
+import { parseTfServingBodySteps } from '../tfserving/json-parse.js';
 
 /**
  * The charsets every JSON API takes, decided once: UTF-8 (the default when none is named)
@@ -31,9 +32,24 @@ export function bodyText(body: Buffer, contentType: string | undefined): string 
  * same meaning everywhere: NaN is a missing value for a float input.
  */
 export function parseJsonBody(text: string): unknown {
+  return runSteps(parseJsonBodySteps(text));
+}
+
+export function* parseJsonBodySteps(text: string): Steps<unknown> {
   try {
-    return parseTfServingBody(text);
+    return yield* parseTfServingBodySteps(text);
   } catch (err) {
     throw new BodyRefused(400, `request body is not valid JSON: ${(err as Error).message.replace(/^JSON Parse error: /, '')}`);
   }
+}
+
+/**
+ * Bytes → text → JSON, as every JSON API reads its body, with a checkpoint after each
+ * stage that costs milliseconds on a 10 MB body (decoding the text, each MB of the depth
+ * scan), so a large body's time slices can cut between them.
+ */
+export function* readJsonBodySteps(raw: Buffer, contentType: string | undefined): Steps<unknown> {
+  const text = bodyText(raw, contentType);
+  yield;
+  return yield* parseJsonBodySteps(text);
 }

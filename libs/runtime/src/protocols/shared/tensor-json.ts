@@ -10,10 +10,10 @@ function scalar(t: Tensor, i: number): JsonScalar {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
-/** The flat values of a tensor as JSON values. */
-export function flatValues(t: Tensor): JsonScalar[] {
-  const out = new Array<JsonScalar>(t.data.length);
-  for (let i = 0; i < t.data.length; i++) out[i] = scalar(t, i);
+/** The flat values of a tensor (or those in [from, to)) as JSON values. */
+export function flatValues(t: Tensor, from = 0, to = t.data.length): JsonScalar[] {
+  const out = new Array<JsonScalar>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = scalar(t, i);
   return out;
 }
 

@@ -57,3 +57,34 @@ describe('encodeModelStatus', () => {
     ]);
   });
 });
+
+/** The %g of the first release (toExponential, then fixed or exponent): formatG must agree with it byte for byte. */
+function formatGByExponent(v: number, precision: number): string {
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mantissa, e] = v.toExponential(precision - 1).split('e') as [string, string];
+  const exponent = Number(e);
+  if (exponent < -4 || exponent >= precision) {
+    const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+    return `${m}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  const fixed = v.toFixed(Math.max(0, precision - 1 - exponent));
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+}
+
+describe('formatG, the fast way', () => {
+  it('agrees with the exponent-first %g on 200k floats across every magnitude and on the notation edges', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: number[] = [1e-7, 9.99999e-7, 1e-6, 9.999995e-6, 1e-5, 9.999995e-5, 0.0001, 99999.95, 999999.5, 1e6, 1e21, 1e-300, 5e-324, 1.7976931348623157e308];
+    for (let i = 0; i < 200_000; i++) {
+      const magnitude = 10 ** Math.floor(random() * 40 - 20);
+      const v = (random() - 0.5) * 2 * magnitude;
+      values.push(v, Math.fround(v));
+    }
+    for (const v of [...values, ...values.map((x) => -x)]) {
+      for (const precision of [6, 9, 17]) {
+        if (formatG(v, precision) !== formatGByExponent(v, precision)) expect(`${v} %.${precision}g → ${formatG(v, precision)}`).toBe(formatGByExponent(v, precision));
+      }
+    }
+  });
+});

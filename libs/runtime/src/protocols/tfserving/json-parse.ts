@@ -1,5 +1,7 @@
 import { invalidArgument } from '../../errors.js';
-import { checkJsonDepth, MAX_JSON_DEPTH } from '../shared/json-depth.js';
+import { runSteps, type Steps } from '../../threads/time-slices.js';
+import { checkJsonDepthSteps, MAX_JSON_DEPTH } from '../shared/json-depth.js';
+import { parseJsonInPieces, PIECED_PARSE_BYTES } from '../shared/json-pieces.js';
 
 /**
  * Request bodies as TF Serving (RapidJSON) reads them. JSON.parse refuses the bare NaN,
@@ -37,16 +39,39 @@ const parseError = (message: string, offset?: number) =>
   invalidArgument(`JSON Parse error: ${message}${offset === undefined ? '' : ` at offset: ${offset}`}`);
 
 export function parseTfServingBody(text: string, options: ParseOptions = {}): JsonValue {
-  checkJsonDepth(text, options.maxDepth ?? MAX_JSON_DEPTH);
+  return runSteps(parseTfServingBodySteps(text, options));
+}
+
+/**
+ * parseTfServingBody with checkpoints for a large body's time slices (threads/time-slices.ts):
+ * the depth scan goes in pieces, the own parser pauses every few thousand values; only
+ * JSON.parse itself (tens of ms for 10 MB) runs in one piece.
+ */
+export function* parseTfServingBodySteps(text: string, options: ParseOptions = {}): Steps<JsonValue> {
+  const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  if (!options.lossless && text.length >= PIECED_PARSE_BYTES) {
+    // A large body in pieces (json-pieces.ts); if it is not plain JSON, the usual way below.
+    const value = (yield* parseJsonInPieces(text, maxDepth)) as JsonValue | undefined;
+    if (value !== undefined) return value;
+  } else yield* checkJsonDepthSteps(text, maxDepth);
+  yield;
   if (!options.lossless) {
+    let value: JsonValue | undefined;
     try {
-      return JSON.parse(text) as JsonValue;
+      value = JSON.parse(text) as JsonValue;
     } catch {
       // NaN/Infinity tokens, or an error to be described in RapidJSON's words below.
     }
+    if (value !== undefined) {
+      yield; // JSON.parse took a slice of its own
+      return value;
+    }
   }
-  return new Parser(text, options.lossless ?? false).parseDocument();
+  return yield* new Parser(text, options.lossless ?? false).parseDocument();
 }
+
+/** Values the own parser reads between two checkpoints. */
+const VALUES_PER_CHECKPOINT = 4096;
 
 type Container = { kind: 'array'; value: JsonValue[] } | { kind: 'object'; value: Record<string, JsonValue>; key: string | undefined };
 
@@ -63,11 +88,16 @@ class Parser {
     private readonly lossless: boolean,
   ) {}
 
-  parseDocument(): JsonValue {
+  *parseDocument(): Steps<JsonValue> {
     this.skipWhitespace();
     if (this.pos >= this.text.length) throw parseError('The document is empty.');
     const stack: Container[] = [];
+    let values = 0;
     for (;;) {
+      if (++values === VALUES_PER_CHECKPOINT) {
+        values = 0;
+        yield;
+      }
       this.skipWhitespace();
       const top = stack.at(-1);
       let value: JsonValue;

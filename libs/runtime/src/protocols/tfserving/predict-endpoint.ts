@@ -1,17 +1,19 @@
 import { invalidArgument } from '../../errors.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { Servable } from '../../repository/servable.js';
+import type { PipelineContext } from '../../inference/run-inference.js';
 import type { Signature } from '../../tensor/tensor.js';
+import { drive, driveAnswer, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
 import { bodyText } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { maxBodyDepth } from '../shared/json-depth.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { classifyOrRegress, readExamples } from './classify-regress.js';
 import { tfServingError } from './errors.js';
-import { parseTfServingBody } from './json-parse.js';
+import { parseTfServingBodySteps, type JsonValue } from './json-parse.js';
 import { parseTfServingPath, type TfServingRoute } from './parse-path.js';
-import { decodePredictRequest, readSignatureName, type PredictFormat } from './request.js';
-import { encodePredictResponse } from './response.js';
+import { decodePredictRequestSteps, readSignatureName, type PredictFormat } from './request.js';
+import { encodePredictResponseSteps } from './response.js';
 
 const SERVING_DEFAULT = 'serving_default';
 const INTEGER_DTYPES = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
@@ -21,6 +23,12 @@ type PredictRoute = Extract<TfServingRoute, { kind: 'predict' | 'classify' | 're
 
 /** Exact integers and the "1.0 is not an int" rule need the slower lossless parse. */
 const needsLossless = (signature: Signature | undefined) => signature?.inputs.some((s) => INTEGER_DTYPES.has(s.dtype)) ?? false;
+
+/** The :classify/:regress run, made outside `handle` so that no closure there holds the parsed body. */
+const classifyCall =
+  (kind: 'classify' | 'regress', body: JsonValue, model: ServedModel, examples: ReturnType<typeof readExamples> | undefined) =>
+  (servable: Servable, pipeline: PipelineContext) =>
+    classifyOrRegress(kind, body, model, servable, pipeline, examples);
 
 /** POST /v1/models/{m}[/versions/{v}|/labels/{l}]:(predict|classify|regress), on the hot path. */
 export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
@@ -51,25 +59,38 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       } catch (err) {
         resolveError = err;
       }
-      const body = parseTfServingBody(bodyText(raw, headers['content-type']), { lossless: route.kind !== 'predict' || needsLossless(servable?.signature), maxDepth: maxBodyDepth(servable?.signature) });
+      // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
+      const slicer = slicerFor(raw.length);
+      const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(servable?.signature), maxDepth: maxBodyDepth(servable?.signature) };
+      // `let`: released once decoded, so the parsed tree (10^5–10^6 objects for a large
+      // body) is garbage during inference and encoding, not something V8 must mark again.
+      let body: JsonValue | undefined = await drive(
+        (function* () {
+          const text = bodyText(raw, headers['content-type']);
+          yield;
+          return yield* parseTfServingBodySteps(text, parseOptions);
+        })(),
+        slicer,
+      );
       const signatureName = readSignatureName(body);
       // :classify/:regress read their examples before the model is resolved, as TF Serving does.
       const examples = route.kind === 'predict' ? undefined : readExamples(body);
       if (!model || resolveError) throw resolveError;
 
       if (route.kind !== 'predict') {
-        const text = await dp.use(scope, model, selector, (s, pipeline) => classifyOrRegress(route.kind as 'classify' | 'regress', body, model, s, pipeline, examples));
+        const text = await dp.use(scope, model, selector, classifyCall(route.kind, body, model, examples));
         return { status: 200, body: text };
       }
       if (signatureName !== SERVING_DEFAULT) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
       const text = await dp.infer(scope, {
         model,
         selector,
-        decode(s) {
-          const request = decodePredictRequest(body, s.signature);
+        async decode(s) {
+          const request = await drive(decodePredictRequestSteps(body!, s.signature), slicer);
+          body = undefined;
           return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format as PredictFormat, squeeze: request.squeeze };
         },
-        encode: (outputs, _s, decoded) => encodePredictResponse(decoded.format, outputs, Object.keys(outputs), decoded.squeeze),
+        encode: (outputs, _s, decoded) => driveAnswer(encodePredictResponseSteps(decoded.format, outputs, Object.keys(outputs), decoded.squeeze), slicerForAnswer(slicer, outputs)),
       });
       return { status: 200, body: text };
     },

@@ -1,7 +1,8 @@
 import { invalidArgument, ServingError } from '../../errors.js';
 import { allocate, elementCount, type NamedTensors, type Signature, type TensorSpec } from '../../tensor/tensor.js';
 import { JsonNumber, type JsonValue } from './json-parse.js';
-import { flattenInto, isB64, shapeOf, tensorFromJson } from './tensor-from-json.js';
+import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
+import { flattenInto, isB64, shapeOf, tensorFromJsonSteps } from './tensor-from-json.js';
 
 export type PredictFormat = 'row' | 'columnar';
 
@@ -40,8 +41,12 @@ function wrapElement(i: number, err: unknown): never {
   throw err;
 }
 
+const NO_DIMS: readonly number[] = [];
+
+const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, k) => d === b[k]);
+
 /** Row format: instances stacked along a new first dimension, one tensor per input. */
-function decodeInstances(instances: JsonValue, specs: readonly TensorSpec[]): NamedTensors {
+function* decodeInstances(instances: JsonValue, specs: readonly TensorSpec[]): Steps<NamedTensors> {
   if (!Array.isArray(instances)) throw invalidArgument("Excepted 'instances' to be a list/array");
   if (instances.length === 0) throw invalidArgument("No values in 'instances' array");
   const single = specs.length === 1 ? specs[0]! : undefined;
@@ -51,70 +56,77 @@ function decodeInstances(instances: JsonValue, specs: readonly TensorSpec[]): Na
   if (!single && !firstIsObject) {
     throw invalidArgument('instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map');
   }
-  instances.forEach((item, i) => {
+  const checkpoints = new Checkpoints();
+  const singleColumn = single ? columns.get(single.name)! : undefined;
+  const specColumns = specs.map((spec) => columns.get(spec.name)!);
+  for (let i = 0; i < instances.length; i++) {
+    const item = instances[i]!;
     const named = isObject(item) && !isB64(item);
     if (firstIsObject && !named) throw invalidArgument(`Expecting object but got list at item ${i} of input list`);
     if (!firstIsObject && named) throw invalidArgument(`Expecting value/list but got object at item ${i} of input list`);
-    if (!named) {
-      columns.get(single!.name)!.push(item);
-      return;
+    if (!named) singleColumn!.push(item);
+    else {
+      for (const key of Object.keys(item)) {
+        if (!columns.has(key)) wrapElement(i, invalidArgument(`JSON object: does not have named input: ${key}`));
+      }
+      for (let k = 0; k < specs.length; k++) {
+        const v = item[specs[k]!.name];
+        if (v === undefined) wrapElement(i, invalidArgument(`JSON object: does not have named input: ${specs[k]!.name}`));
+        specColumns[k]!.push(v);
+      }
     }
-    for (const key of Object.keys(item)) {
-      if (!columns.has(key)) wrapElement(i, invalidArgument(`JSON object: does not have named input: ${key}`));
-    }
-    for (const spec of specs) {
-      const v = item[spec.name];
-      if (v === undefined) wrapElement(i, invalidArgument(`JSON object: does not have named input: ${spec.name}`));
-      columns.get(spec.name)!.push(v);
-    }
-  });
+    if (checkpoints.due(specs.length)) yield;
+  }
 
   const tensors: NamedTensors = {};
   for (const spec of specs) {
     const values = columns.get(spec.name)!;
-    let shape: number[] = [];
+    let shape: readonly number[] = NO_DIMS;
     let size = 0;
-    values.forEach((v, i) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
       try {
-        const s = shapeOf(v);
+        const s = Array.isArray(v) ? shapeOf(v) : NO_DIMS;
         if (i === 0) {
           shape = s;
           size = elementCount(s);
-          return;
+        } else if (!sameDims(s, shape)) {
+          if (elementCount(s) !== size) throw invalidArgument(`Expecting tensor size: ${size} but got: ${elementCount(s)}`);
+          throw invalidArgument(`Expecting shape ${dims(shape)} but got: ${dims(s)}`);
         }
-        if (elementCount(s) !== size) throw invalidArgument(`Expecting tensor size: ${size} but got: ${elementCount(s)}`);
-        if (dims(s) !== dims(shape)) throw invalidArgument(`Expecting shape ${dims(shape)} but got: ${dims(s)}`);
       } catch (err) {
         wrapElement(i, err);
       }
-    });
+      if (checkpoints.due()) yield;
+    }
     const data = allocate(spec.dtype, values.length * size);
-    values.forEach((v, i) => {
+    for (let i = 0; i < values.length; i++) {
       try {
-        flattenInto(v, shape, spec.dtype, data, i * size);
+        flattenInto(values[i]!, shape, spec.dtype, data, i * size);
       } catch (err) {
         wrapElement(i, err);
       }
-    });
+      if (checkpoints.due(size || 1)) yield;
+    }
     tensors[spec.name] = { dtype: spec.dtype, shape: [values.length, ...shape], data };
   }
   return tensors;
 }
 
 /** Columnar format: each input keeps its own natural shape. */
-function decodeInputs(inputs: JsonValue, specs: readonly TensorSpec[]): NamedTensors {
+function* decodeInputs(inputs: JsonValue, specs: readonly TensorSpec[]): Steps<NamedTensors> {
   const named = isObject(inputs) && !isB64(inputs);
   if (specs.length === 1) {
     const spec = specs[0]!;
     const value = named && spec.name in inputs ? inputs[spec.name]! : inputs;
-    return { [spec.name]: tensorFromJson(value, spec.dtype) };
+    return { [spec.name]: yield* tensorFromJsonSteps(value, spec.dtype) };
   }
   if (!named) throw invalidArgument("inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map");
   const tensors: NamedTensors = {};
   for (const spec of specs) {
     const value = inputs[spec.name];
     if (value === undefined) throw invalidArgument(`Missing named input: ${spec.name} in 'inputs' object.`);
-    tensors[spec.name] = tensorFromJson(value, spec.dtype);
+    tensors[spec.name] = yield* tensorFromJsonSteps(value, spec.dtype);
   }
   for (const key of Object.keys(inputs)) {
     if (!specs.some((s) => s.name === key)) throw invalidArgument(`Unknown named input: ${key} in 'inputs' object.`);
@@ -124,12 +136,17 @@ function decodeInputs(inputs: JsonValue, specs: readonly TensorSpec[]): NamedTen
 
 /** A predict body (already parsed, signature name already checked) into named tensors. */
 export function decodePredictRequest(body: JsonValue, signature: Signature): PredictRequest {
+  return runSteps(decodePredictRequestSteps(body, signature));
+}
+
+/** decodePredictRequest with checkpoints, for a large body's time slices (threads/time-slices.ts). */
+export function* decodePredictRequestSteps(body: JsonValue, signature: Signature): Steps<PredictRequest> {
   const obj = body as JsonObject;
   const hasInstances = obj['instances'] !== undefined;
   const hasInputs = obj['inputs'] !== undefined;
   if (hasInstances && hasInputs) throw invalidArgument("Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist");
   if (!hasInstances && !hasInputs) throw invalidArgument("Missing 'inputs' or 'instances' key");
-  const inputs = hasInstances ? decodeInstances(obj['instances']!, signature.inputs) : decodeInputs(obj['inputs']!, signature.inputs);
+  const inputs = hasInstances ? yield* decodeInstances(obj['instances']!, signature.inputs) : yield* decodeInputs(obj['inputs']!, signature.inputs);
   return { format: hasInstances ? 'row' : 'columnar', inputs, squeeze: signature.inputs.some((spec) => lacksTrailingOne(inputs[spec.name]!.shape, spec)) };
 }
 

@@ -1,5 +1,6 @@
 import { ServingError } from '../../errors.js';
 import { valueAt, type NamedTensors, type Tensor } from '../../tensor/tensor.js';
+import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
 import { formatTfNumber } from './format-number.js';
 import type { PredictFormat } from './request.js';
 
@@ -26,7 +27,21 @@ export function writeNested(t: Tensor, shape: readonly number[], offset: number,
 
 const internal = (message: string) => new ServingError('INVALID_ARGUMENT', message);
 
-function writeRows(outputs: NamedTensors, names: readonly string[]): string {
+/** writeNested of a whole tensor (or row), with checkpoints between items of its outer list. */
+function* writeNestedSteps(t: Tensor, shape: readonly number[], offset: number, name: string): Steps<string> {
+  if (shape.length === 0) return writeElement(t, offset, name);
+  const [n, ...rest] = shape as [number, ...number[]];
+  const stride = rest.reduce((a, b) => a * b, 1);
+  const checkpoints = new Checkpoints();
+  const parts = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    parts[i] = writeNested(t, rest, offset + i * stride, name);
+    if (checkpoints.due(stride || 1)) yield;
+  }
+  return `[${parts.join(', ')}]`;
+}
+
+function* writeRows(outputs: NamedTensors, names: readonly string[]): Steps<string> {
   let batch: number | undefined;
   for (const name of names) {
     const t = outputs[name]!;
@@ -34,14 +49,28 @@ function writeRows(outputs: NamedTensors, names: readonly string[]): string {
     if (batch === undefined) batch = t.shape[0]!;
     else if (t.shape[0] !== batch) throw internal(`Tensor name: ${name} has inconsistent batch size: ${t.shape[0]} expecting: ${batch}`);
   }
-  const rows: string[] = [];
-  for (let r = 0; r < (batch ?? 0); r++) {
-    const item = (name: string) => {
-      const t = outputs[name]!;
-      const inner = t.shape.slice(1);
-      return writeNested(t, inner, r * inner.reduce((a, b) => a * b, 1), name);
-    };
-    rows.push(names.length === 1 ? item(names[0]!) : `{${names.map((n) => `${JSON.stringify(n)}: ${item(n)}`).join(', ')}}`);
+  // Per output: its row's shape, size and quoted name, worked out once rather than per row.
+  const columns = names.map((name) => {
+    const t = outputs[name]!;
+    const inner = t.shape.slice(1);
+    return { t, name, inner, size: inner.reduce((a, b) => a * b, 1), key: JSON.stringify(name) };
+  });
+  const rowSize = columns.reduce((a, c) => a + c.size, 0);
+  const checkpoints = new Checkpoints();
+  const rows = new Array<string>(batch ?? 0);
+  for (let r = 0; r < rows.length; r++) {
+    if (columns.length === 1) {
+      const c = columns[0]!;
+      rows[r] = writeNested(c.t, c.inner, r * c.size, c.name);
+    } else {
+      const fields = new Array<string>(columns.length);
+      for (let k = 0; k < columns.length; k++) {
+        const c = columns[k]!;
+        fields[k] = `${c.key}: ${writeNested(c.t, c.inner, r * c.size, c.name)}`;
+      }
+      rows[r] = `{${fields.join(', ')}}`;
+    }
+    if (checkpoints.due(rowSize || 1)) yield;
   }
   return `{"predictions": [${rows.join(', ')}]}`;
 }
@@ -56,10 +85,16 @@ function squeezeTrailingOne(t: Tensor): Tensor {
  * `squeeze` (see PredictRequest) outputs lose a trailing dimension of 1.
  */
 export function encodePredictResponse(format: PredictFormat, raw: NamedTensors, order: readonly string[], squeeze = false): string {
+  return runSteps(encodePredictResponseSteps(format, raw, order, squeeze));
+}
+
+/** encodePredictResponse with checkpoints, for a large answer's time slices (threads/time-slices.ts). */
+export function* encodePredictResponseSteps(format: PredictFormat, raw: NamedTensors, order: readonly string[], squeeze = false): Steps<string> {
   const outputs: NamedTensors = squeeze ? Object.fromEntries(Object.entries(raw).map(([n, t]) => [n, squeezeTrailingOne(t)])) : raw;
   const names = order.filter((n) => outputs[n]);
-  if (format === 'row') return writeRows(outputs, names);
-  if (names.length === 1) return `{"outputs": ${writeNested(outputs[names[0]!]!, outputs[names[0]!]!.shape, 0, names[0]!)}}`;
-  const fields = names.map((n) => `${JSON.stringify(n)}: ${writeNested(outputs[n]!, outputs[n]!.shape, 0, n)}`);
+  if (format === 'row') return yield* writeRows(outputs, names);
+  if (names.length === 1) return `{"outputs": ${yield* writeNestedSteps(outputs[names[0]!]!, outputs[names[0]!]!.shape, 0, names[0]!)}}`;
+  const fields: string[] = [];
+  for (const n of names) fields.push(`${JSON.stringify(n)}: ${yield* writeNestedSteps(outputs[n]!, outputs[n]!.shape, 0, n)}`);
   return `{"outputs": {${fields.join(', ')}}}`;
 }

@@ -1,6 +1,7 @@
 import { invalidArgument } from '../../errors.js';
 import { allocate, elementCount, type DType, type Tensor, type TensorData } from '../../tensor/tensor.js';
 import { overflowsFloat32 } from '../../tensor/float-range.js';
+import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
 import { TF_DTYPES } from './dtype-names.js';
 import { JsonNumber, type JsonValue } from './json-parse.js';
 
@@ -94,24 +95,46 @@ export function shapeOf(value: JsonValue): number[] {
 
 /** Writes `value` (already known to have `shape`) row-major into `data` from `offset`. */
 export function flattenInto(value: JsonValue, shape: readonly number[], dtype: DType, data: TensorData, offset: number): void {
-  let i = offset;
-  const walk = (v: JsonValue, level: number): void => {
-    if (level === shape.length) {
-      if (Array.isArray(v)) throw invalidArgument(`Encountered list at unexpected level: ${level} expected < ${shape.length}`);
-      store(data, i++, v, dtype);
-      return;
-    }
-    if (!Array.isArray(v)) throw invalidArgument(`JSON Value: ${jsonText(v)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${shape.length + 1}`);
-    if (v.length !== shape[level]) throw invalidArgument(`Encountered list at unexpected size: ${v.length} at level: ${level} expected size: ${shape[level]}`);
-    for (const item of v) walk(item, level + 1);
-  };
-  walk(value, 0);
+  fill(value, 0, shape, dtype, data, offset);
+}
+
+/**
+ * The walk of flattenInto from `level`, writing from index `i`; returns the next index.
+ * A plain function rather than a closure per call: rows of scalars call it ~10^5 times
+ * for a large body. Recursion is bounded by the shape's rank (≤ 64, see shapeOf).
+ */
+function fill(v: JsonValue, level: number, shape: readonly number[], dtype: DType, data: TensorData, i: number): number {
+  if (level === shape.length) {
+    if (Array.isArray(v)) throw invalidArgument(`Encountered list at unexpected level: ${level} expected < ${shape.length}`);
+    store(data, i, v, dtype);
+    return i + 1;
+  }
+  if (!Array.isArray(v)) throw invalidArgument(`JSON Value: ${jsonText(v)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${shape.length + 1}`);
+  if (v.length !== shape[level]) throw invalidArgument(`Encountered list at unexpected size: ${v.length} at level: ${level} expected size: ${shape[level]}`);
+  for (let k = 0; k < v.length; k++) i = fill(v[k]!, level + 1, shape, dtype, data, i);
+  return i;
 }
 
 /** A whole JSON value (scalar or nested lists) as one tensor. */
 export function tensorFromJson(value: JsonValue, dtype: DType): Tensor {
+  return runSteps(tensorFromJsonSteps(value, dtype));
+}
+
+/** tensorFromJson with checkpoints between items of the outer list. */
+export function* tensorFromJsonSteps(value: JsonValue, dtype: DType): Steps<Tensor> {
   const shape = shapeOf(value);
   const data = allocate(dtype, elementCount(shape));
-  flattenInto(value, shape, dtype, data, 0);
+  if (shape.length === 0 || !Array.isArray(value)) {
+    fill(value, 0, shape, dtype, data, 0);
+    return { dtype, shape, data };
+  }
+  // Level 0 of fill, one outer item at a time (shapeOf read its length off this very list).
+  const stride = Math.max(1, data.length / value.length);
+  const checkpoints = new Checkpoints();
+  let i = 0;
+  for (let k = 0; k < value.length; k++) {
+    i = fill(value[k]!, 1, shape, dtype, data, i);
+    if (checkpoints.due(stride)) yield;
+  }
   return { dtype, shape, data };
 }

@@ -11,7 +11,8 @@
  */
 import { invalidArgument } from '../../errors.js';
 import { elementCount, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
-import { decodeInferRequest, encodeInferResponse, type InferRequest } from './codec.js';
+import { asBytes, runSteps, type Steps } from '../../threads/time-slices.js';
+import { decodeInferRequest, decodeInferRequestSteps, encodeInferResponse, inferResponseTextSteps, type InferRequest } from './codec.js';
 import { dtypeOfV2, v2Datatype } from './datatypes.js';
 
 /** The request and response header that marks a binary body (lower case, as Node gives it). */
@@ -194,7 +195,8 @@ function requestOptions(header: Record<string, unknown>): Omit<InferRequest, 'in
   return { ...(id !== undefined && { id }), outputs: names };
 }
 
-export type EncodedResponse = { kind: 'json'; body: unknown } | { kind: 'binary'; body: Buffer; headerLength: number };
+/** 'json': the response object; 'text': its JSON already written (in time slices), as text or UTF-8 bytes. */
+export type EncodedResponse = { kind: 'json'; body: unknown } | { kind: 'text'; body: string | Buffer } | { kind: 'binary'; body: Buffer; headerLength: number };
 
 /** A tensor's bytes as the extension carries them (exported for the v2 backend, a client of this format). */
 export function tensorBytes(t: Tensor): Buffer {
@@ -247,8 +249,33 @@ export function encodeV2InferResponse(
   return { kind: 'binary', body: Buffer.concat([header, ...tails]), headerLength: header.length };
 }
 
+/**
+ * encodeV2InferResponse with checkpoints: an all-JSON answer is written as text in pieces
+ * (inferResponseTextSteps); one with binary outputs is mostly bytes, copied in one go.
+ */
+export function* encodeV2InferResponseSteps(
+  model: string,
+  version: number,
+  id: string | undefined,
+  tensors: NamedTensors,
+  order: readonly string[],
+  binaryOutput: (name: string) => boolean,
+  /** Text as UTF-8 bytes (a large answer: see asBytes). */
+  bytes = false,
+): Steps<EncodedResponse> {
+  const returned = order.filter((name) => tensors[name]);
+  if (returned.some(binaryOutput)) return encodeV2InferResponse(model, version, id, tensors, order, binaryOutput);
+  const text = inferResponseTextSteps(model, version, id, tensors, returned);
+  return { kind: 'text', body: bytes ? yield* asBytes(text) : yield* text };
+}
+
 /** Any infer body: binary when the header is present (the body is then raw bytes), else JSON. */
 export function decodeV2InferBody(body: unknown, headerLength: string | undefined, signature: InferSignature): V2Request {
+  return runSteps(decodeV2InferBodySteps(body, headerLength, signature));
+}
+
+/** decodeV2InferBody with checkpoints in the JSON decode, for a large body's time slices. */
+export function* decodeV2InferBodySteps(body: unknown, headerLength: string | undefined, signature: InferSignature): Steps<V2Request> {
   if (headerLength !== undefined && Buffer.isBuffer(body)) return decodeBinaryInferRequest(body, headerLength, signature);
-  return { request: decodeInferRequest(body, signature), binaryOutput: binaryOutputChoice(body) };
+  return { request: yield* decodeInferRequestSteps(body, signature), binaryOutput: binaryOutputChoice(body) };
 }

@@ -1,8 +1,9 @@
 import { invalidArgument } from '../../errors.js';
 import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData } from '../../tensor/tensor.js';
 import { describe } from '../../features/record-table.js';
-import { flattenNested } from '../../tensor/flatten-nested.js';
+import { flattenNestedSteps } from '../../tensor/flatten-nested.js';
 import { overflowsFloat32 } from '../../tensor/float-range.js';
+import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
 import { flatValues } from '../shared/tensor-json.js';
 import { dtypeOfV2, v2Datatype } from './datatypes.js';
 
@@ -16,7 +17,8 @@ export interface InferRequest {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function fill(dtype: DType, values: unknown[], name: string): TensorData {
+function* fill(dtype: DType, values: unknown[], name: string): Steps<TensorData> {
+  const checkpoints = new Checkpoints();
   const data = allocate(dtype, values.length);
   const bad = (i: number, want: string) =>
     invalidArgument(`input "${name}": element ${i} must be ${want}, got ${describe(values[i])}`);
@@ -52,18 +54,25 @@ function fill(dtype: DType, values: unknown[], name: string): TensorData {
         if (arr[i] !== v) throw bad(i, `an integer that fits ${dtype}`);
       }
     }
+    if (checkpoints.due()) yield;
   }
   return data;
 }
 
 export function decodeInferRequest(body: unknown, signature: Signature): InferRequest {
+  return runSteps(decodeInferRequestSteps(body, signature));
+}
+
+/** decodeInferRequest with checkpoints, for a large body's time slices (threads/time-slices.ts). */
+export function* decodeInferRequestSteps(body: unknown, signature: Signature): Steps<InferRequest> {
   if (!isObject(body)) throw invalidArgument('the request body must be a JSON object with an "inputs" list');
   const { id, inputs, outputs } = body;
   if (id !== undefined && typeof id !== 'string') throw invalidArgument('"id" must be a string');
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('"inputs" must be a non-empty list of tensors');
 
   const tensors: NamedTensors = {};
-  inputs.forEach((input, i) => {
+  for (let i = 0; i < inputs.length; i++) {
+    const input: unknown = inputs[i];
     if (!isObject(input)) throw invalidArgument(`inputs[${i}] must be an object with name, shape, datatype and data`);
     const { name, shape, datatype, data } = input;
     if (typeof name !== 'string') throw invalidArgument(`inputs[${i}].name must be a string`);
@@ -79,13 +88,13 @@ export function decodeInferRequest(body: unknown, signature: Signature): InferRe
     if (data === undefined) throw invalidArgument(`input "${name}" has no "data"`);
     const dims = shape as number[];
     // "data" may be flat or nested as the shape is; never deeper than the shape's rank.
-    const values = flattenNested(data, Math.max(dims.length, 1));
+    const values = yield* flattenNestedSteps(data, Math.max(dims.length, 1));
     if (!values) throw invalidArgument(`input "${name}": "data" is nested deeper than its shape [${dims.join(', ')}] allows`);
     if (values.length !== elementCount(dims)) {
       throw invalidArgument(`input "${name}": shape [${dims.join(', ')}] holds ${elementCount(dims)} values, but "data" has ${values.length}`);
     }
-    tensors[name] = { dtype, shape: dims, data: fill(dtype, values, name) };
-  });
+    tensors[name] = { dtype, shape: dims, data: yield* fill(dtype, values, name) };
+  }
 
   let requested: string[] | undefined;
   if (outputs !== undefined) {
@@ -110,6 +119,31 @@ export function encodeInferResponse(model: string, version: number, id: string |
         return { name, datatype: v2Datatype(t.dtype), shape: t.shape, data: flatValues(t) };
       }),
   };
+}
+
+/** Values of one output's JSON "data" written between two checkpoints. */
+const DATA_CHUNK = 4096;
+
+/**
+ * JSON.stringify(encodeInferResponse(...)), byte for byte, written in pieces: each output's
+ * "data" a chunk of values at a time with a checkpoint after each, never as one array of
+ * every value (time slices, threads/time-slices.ts; and half the memory).
+ */
+export function* inferResponseTextSteps(model: string, version: number, id: string | undefined, outputs: NamedTensors, order: readonly string[]): Steps<string> {
+  const head = JSON.stringify({ model_name: model, model_version: String(version), ...(id !== undefined && { id }) });
+  const parts: string[] = [];
+  for (const name of order.filter((n) => outputs[n])) {
+    const t = outputs[name]!;
+    // "data" is the last key: its empty list `[]}` is where the values go.
+    const open = JSON.stringify({ name, datatype: v2Datatype(t.dtype), shape: t.shape, data: [] }).slice(0, -3);
+    const chunks: string[] = [];
+    for (let from = 0; from < t.data.length; from += DATA_CHUNK) {
+      chunks.push(JSON.stringify(flatValues(t, from, Math.min(from + DATA_CHUNK, t.data.length))).slice(1, -1));
+      yield;
+    }
+    parts.push(`${open}[${chunks.join(',')}]}`);
+  }
+  return `${head.slice(0, -1)},"outputs":[${parts.join(',')}]}`;
 }
 
 export function encodeModelMetadata(name: string, versions: readonly number[], platform: string, signature: Signature) {
