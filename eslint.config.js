@@ -21,6 +21,8 @@ const WIRE_CODECS = 'tfserving/(json-parse|response|tensor-from-json|dtype-names
 const LAYERS = [
   { folders: ['protocols'], forbidden: [above('server')] },
   { folders: ['dataplane', 'inference'], forbidden: [above('server', 'protocols')] },
+  // A yard's model cache sits beside the data plane: it drives repositories, never routes.
+  { folders: ['yard'], forbidden: [above('server', 'protocols')] },
   { folders: ['repository', 'batching'], forbidden: [above('server', 'protocols', 'dataplane', 'inference')] },
   {
     folders: ['backends'],

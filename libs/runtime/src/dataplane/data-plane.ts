@@ -78,6 +78,8 @@ export class DataPlane {
    * version policy, or not on disk. Requests through them get 404 (as in TF Serving).
    */
   labelProblems(model: ServedModel): { label: string; version: number; error: string }[] {
+    // A yard's model that is not loaded has no versions to check its labels against yet.
+    if (model.residency && model.residency.state() !== 'loaded') return [];
     const known = new Set(model.repository.status().map((v) => v.version));
     const available = new Set(model.repository.availableVersions());
     return Object.entries(model.config.labels)
@@ -116,6 +118,15 @@ export class DataPlane {
    */
   resolve(model: ServedModel, selector: VersionSelector = {}, scope?: RequestScope): Servable {
     return routeRequest(model, selector, scope);
+  }
+
+  /**
+   * resolve() for metadata: a yard's model that is not loaded is loaded first (the same
+   * bounded wait as a prediction), so every API answers for every model in the yard.
+   */
+  resolveLoaded(model: ServedModel, selector: VersionSelector = {}, scope?: RequestScope): Promise<Servable> {
+    if (!model.residency) return Promise.resolve(this.resolve(model, selector));
+    return model.residency.hold(async () => this.resolve(model, selector), scope);
   }
 
   modelReady(model: ServedModel, selector: VersionSelector = {}): boolean {
@@ -164,7 +175,13 @@ export class DataPlane {
    * Resolve → hold the version → run `fn`, with backend failures classified once. For
    * protocol paths that run the pipeline themselves (:classify, :regress).
    */
-  async use<T>(scope: RequestScope, model: ServedModel, selector: VersionSelector, fn: (servable: Servable, pipeline: PipelineContext) => Promise<T>): Promise<T> {
+  use<T>(scope: RequestScope, model: ServedModel, selector: VersionSelector, fn: (servable: Servable, pipeline: PipelineContext) => Promise<T>): Promise<T> {
+    // A yard's model may be unloaded: load it (bounded wait) and keep it loaded for the request.
+    if (model.residency) return model.residency.hold(() => this.useLoaded(scope, model, selector, fn), scope);
+    return this.useLoaded(scope, model, selector, fn);
+  }
+
+  private async useLoaded<T>(scope: RequestScope, model: ServedModel, selector: VersionSelector, fn: (servable: Servable, pipeline: PipelineContext) => Promise<T>): Promise<T> {
     scope.model = model.name;
     const servable = this.resolve(model, selector, scope);
     scope.version = servable.version;

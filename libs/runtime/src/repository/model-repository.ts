@@ -76,12 +76,15 @@ export class ModelRepository {
 
   /** Loads what the policy asks for, then keeps polling. Resolves after the first pass. */
   async start(): Promise<void> {
+    // A yard starts a repository again after stop() (load on demand after an unload).
+    this.stopped = false;
     await this.sync();
     this.schedule();
   }
 
   private schedule(): void {
     if (this.stopped) return;
+    clearTimeout(this.timer); // one poll timer, however often a yard stops and starts this
     this.timer = setTimeout(() => {
       void this.sync().finally(() => this.schedule());
     }, this.config.pollSeconds * 1000);

@@ -10,6 +10,8 @@ import type { Hooks } from '../inference/hooks.js';
 import { ModelSet, type ServedModel } from '../inference/served-model.js';
 import { ModelRepository } from '../repository/model-repository.js';
 import type { ProtocolContext } from '../protocols/shared/context.js';
+import { ModelCache, type YardPolicy } from '../yard/model-cache.js';
+import { YardMetrics } from '../yard/yard-metrics.js';
 import { createApp, protocolContext } from './create-app.js';
 import { Metrics } from './metrics.js';
 
@@ -25,6 +27,11 @@ export interface ModelServerOptions {
   corsAllowOrigin?: string;
   /** Share of non-5xx prediction requests in the access log (ACCESS_LOG_SAMPLE). */
   accessLogSample?: number;
+  /**
+   * Serve the models as a yard: none is loaded at start (but those in `preload`); each loads
+   * on its first request and is unloaded by the policy (yard/model-cache.ts).
+   */
+  yard?: YardPolicy & { preload?: readonly string[] };
 }
 
 /** Everything behind one app's port, before it listens: configs, repositories, routes. */
@@ -40,6 +47,8 @@ export interface ModelServer {
   context: ProtocolContext;
   models: ModelSet;
   metrics: Metrics;
+  /** The yard's model cache, when the models are served as a yard. */
+  yard?: ModelCache;
   /** Flips readiness off: new probes fail while in-flight requests finish. */
   stopAccepting(): void;
   /** Stops polling, drains and unloads every version. */
@@ -67,7 +76,15 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     });
     served.push({ name, config, repository, hooks: options.hooks?.[name] ?? {} });
   }
-  await Promise.all(served.map((m) => m.repository.start()));
+  let yard: ModelCache | undefined;
+  if (options.yard) {
+    // Configs are checked above for every model; versions load when first asked for.
+    yard = new ModelCache(served, options.yard, new YardMetrics(metrics.registry), options.logger);
+    for (const m of served) m.residency = yard.residency(m.name);
+    await yard.preload(options.yard.preload ?? []);
+  } else {
+    await Promise.all(served.map((m) => m.repository.start()));
+  }
   const configWatchers = served.map((m) => watchModelConfig(m, join(options.modelsDir, m.name), options.logger));
 
   let accepting = true;
@@ -89,11 +106,12 @@ export async function createModelServer(options: ModelServerOptions): Promise<Mo
     context,
     models,
     metrics,
+    ...(yard && { yard }),
     stopAccepting: () => void (accepting = false),
     close: async () => {
       accepting = false;
       configWatchers.forEach((w) => w.stop());
-      await Promise.all(served.map((m) => m.repository.stop()));
+      await (yard ? yard.close() : Promise.all(served.map((m) => m.repository.stop())));
     },
   };
 }

@@ -5,17 +5,24 @@ import { isEnvError, readServerEnv, type ServerEnv } from '../config/env.js';
 import { ConfigError } from '../config/load-config.js';
 import type { Hooks } from '../inference/hooks.js';
 import { createLogger } from './logger.js';
-import { createModelServer, type ModelServer } from './model-server.js';
+import { createModelServer, type ModelServer, type ModelServerOptions } from './model-server.js';
 import { refuseDeepBodies } from '../protocols/shared/json-depth.js';
 import { isProcessPrimary, joinClusterMetrics, runPrimary } from './processes.js';
 import { reportProbesToPrimary } from './probes/cluster-probes.js';
 import { startProbePort, type ProbePort } from './probes/probe-port.js';
 import cluster from 'node:cluster';
 import { ConnectionTracker, shutdownGracefully } from './shutdown.js';
+import { matchesAny, readYardEnv, yardModelNames } from '../yard/yard-env.js';
 
 export interface ServeOptions {
   /** The app's model (folder name under MODELS_DIR); or several, the first answering /get_score. */
-  model: string | readonly string[];
+  model?: string | readonly string[];
+  /**
+   * Serve as a yard instead: the models under MODELS_DIR (or those MODELS names), loaded on
+   * demand and unloaded by MAX_LOADED_MODELS / MODEL_MEMORY_BUDGET_MB (yard/yard-env.ts).
+   * `hooks` holds each model's business logic, by model name.
+   */
+  yard?: { hooks?: Record<string, Hooks> };
   /** The app's business logic (apps/<name>/hooks.ts), for its model. */
   hooks?: Hooks;
   /** Overrides for tests; the environment (HOST, PORT, MODELS_DIR, ...) otherwise. */
@@ -45,7 +52,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let env: ServerEnv;
   let modelServer: ModelServer;
   let probes: Pick<ProbePort, 'readiness' | 'close'> & { port?: number } = { readiness: () => undefined, close: async () => undefined };
-  const names = typeof options.model === 'string' ? [options.model] : options.model;
+  let names = typeof options.model === 'string' ? [options.model] : (options.model ?? []);
   try {
     env = { ...readServerEnv(), ...options.env };
     logger = createLogger(env.logLevel);
@@ -55,10 +62,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     if (env.probePort !== undefined) {
       probes = cluster.isWorker ? reportProbesToPrimary() : await startProbePort({ host: env.host, port: env.probePort, stallMs: env.livenessStallMs, logger });
     }
+    let yard: ModelServerOptions['yard'];
+    if (options.yard) {
+      const yardEnv = readYardEnv();
+      names = await yardModelNames(env.modelsDir, yardEnv.models);
+      yard = { ...yardEnv, preload: names.filter((n) => matchesAny(yardEnv.preload, n)) };
+    }
     modelServer = await createModelServer({
       modelsDir: env.modelsDir,
       models: names,
-      hooks: options.hooks ? { [names[0]!]: options.hooks } : {},
+      hooks: options.yard ? (options.yard.hooks ?? {}) : options.hooks ? { [names[0]!]: options.hooks } : {},
+      ...(yard && { yard }),
       logger,
       bodyLimit: env.bodyLimit,
       corsAllowOrigin: env.corsAllowOrigin,

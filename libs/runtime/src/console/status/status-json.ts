@@ -20,6 +20,7 @@ export interface ModelStatusJson {
   description?: string;
   /** The model /get_score serves. */
   primary: boolean;
+  residency?: string;
   labels: Record<string, number>;
   versions: {
     version: number;
@@ -87,6 +88,8 @@ export async function statusJson(options: {
         backend: m.config.backend,
         ...(m.config.description && { description: m.config.description }),
         primary: m.name === primary,
+        // In a yard: where the model stands in the cache (loaded, loading, unloading, unloaded, failed).
+        ...(m.residency && { residency: m.residency.state() }),
         labels,
         versions: m.repository.status().map((s) => {
           const load = metrics.versionLoads.get(`${m.name}/${s.version}`);

@@ -108,7 +108,7 @@ export function createGrpcServer(ctx: ProtocolContext, logger: Logger): grpc.Ser
       const served = model(req.model_spec);
       scope.model = served.name;
       if (!req.metadata_field?.includes('signature_def')) throw invalidArgument('Metadata field signature_def must be requested');
-      const servable = dp.resolve(served, selectorOf(req.model_spec));
+      const servable = await dp.resolveLoaded(served, selectorOf(req.model_spec));
       scope.version = servable.version;
       return {
         model_spec: { name: served.name, version: { value: String(servable.version) } },

@@ -1,12 +1,28 @@
+import { notFound } from '../../errors.js';
 import { recordTable } from '../../features/record-table.js';
 import { drive, driveAnswer, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
+import type { ServedModel } from '../../inference/served-model.js';
+import type { DataPlane } from '../../dataplane/data-plane.js';
 import { readJsonBodySteps } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { describeError } from '../shared/errors.js';
 import { readScoreRequest, scoreReplySteps } from './codec.js';
 
-const GET_SCORE = /^\/get_score\/?$/i;
+/** POST /get_score (the app's own model), or POST /models/{name}/get_score (any model it serves). */
+const GET_SCORE = /^(?:\/models\/([^/]+))?\/get_score\/?$/i;
+
+/**
+ * The model a bare /get_score means: the app's own. A yard serving several models has none
+ * (which one would be a guess), so there the caller must name it in the path.
+ */
+function ownModel(dp: DataPlane): ServedModel {
+  const primary = dp.primary();
+  if (primary.residency && dp.models.all().length > 1) {
+    throw notFound(`this server serves ${dp.models.all().length} models: name one, POST /models/{name}/get_score`);
+  }
+  return primary;
+}
 
 /** GET /health, as the Flask services answered it. Served by the fast dispatcher, before any body work. */
 export function healthReply(ctx: ProtocolContext): Reply {
@@ -18,17 +34,20 @@ export function healthReply(ctx: ProtocolContext): Reply {
  * POST /get_score of the hand-written Flask services this replaces, so their callers
  * change nothing: same body, same success envelope, on the hot path.
  */
-export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<true> {
+export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: string }> {
   const dp = ctx.dataPlane;
   return {
     protocol: 'legacy',
-    match: (path) => (GET_SCORE.test(path) ? true : undefined),
-    model: () => dp.primary().name,
-    async handle(_m, { headers, body: raw, scope }): Promise<Reply> {
+    match: (path) => {
+      const m = GET_SCORE.exec(path);
+      return m ? { name: m[1] === undefined ? undefined : decodeURIComponentSafe(m[1]) } : undefined;
+    },
+    model: (m) => m.name ?? dp.primary().name,
+    async handle(m, { headers, body: raw, scope }): Promise<Reply> {
+      const model = m.name === undefined ? ownModel(dp) : dp.model(m.name);
       // A large body is read and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
       const table = recordTable(readScoreRequest(await drive(readJsonBodySteps(raw, headers['content-type']), slicer)));
-      const model = dp.primary();
       const text = await dp.infer(scope, {
         model,
         selector: {},
@@ -43,4 +62,13 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<true> {
       return jsonReply(status, { error: message, msg: message, code: status }, headers);
     },
   };
+}
+
+/** A %-escaped name that does not decode is left as written: it then names no model (404). */
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -55,7 +55,8 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       try {
         model = dp.model(route.model, selector);
         scope.model = model.name;
-        servable = dp.resolve(model, selector);
+        // A yard's model may have to load first (bounded wait); an app's own model never does.
+        servable = model.residency ? await dp.resolveLoaded(model, selector, scope) : dp.resolve(model, selector);
       } catch (err) {
         resolveError = err;
       }

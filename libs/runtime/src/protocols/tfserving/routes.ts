@@ -29,7 +29,7 @@ export function tfServingRoutes(ctx: ProtocolContext): Router {
     sendJson(res, encodeModelStatus(versions));
   }
 
-  router.use((req, res, next) => {
+  router.use(async (req, res, next) => {
     if (!/^\/v1\//i.test(req.path)) return next();
     const scope = scopeOf(res);
     scope.protocol = 'tfserving';
@@ -38,7 +38,7 @@ export function tfServingRoutes(ctx: ProtocolContext): Router {
     const selector = { ...(route.version !== undefined && { version: route.version }), ...(route.label !== undefined && { label: route.label }) };
     const model = dp.model(route.model, selector);
     scope.model = model.name;
-    const servable = dp.resolve(model, selector);
+    const servable = await dp.resolveLoaded(model, selector);
     scope.version = servable.version;
     sendJson(res, encodeMetadata(model.name, servable.version, servable.signature));
   });

@@ -5,6 +5,7 @@ import { jsonReply, type Reply } from '../shared/endpoint.js';
 import { scopeOf } from '../shared/express-scope.js';
 import { versionSelector } from '../shared/version-selector.js';
 import { encodeModelMetadata } from './codec.js';
+import { repositoryIndexRoutes } from './repository-index.js';
 
 /** GET /v2/health/live: the process answers. Served by the fast dispatcher, before any body work. */
 export const liveReply = (ctx: ProtocolContext): Reply => jsonReply(200, { live: ctx.dataPlane.live() });
@@ -46,13 +47,14 @@ export function v2Routes(ctx: ProtocolContext): Router {
     res.status(ready ? 200 : 503).json({ name: model.name, ready });
   });
 
-  router.get(['/v2/models/:model', '/v2/models/:model/versions/:version'], (req, res) => {
+  router.get(['/v2/models/:model', '/v2/models/:model/versions/:version'], async (req, res) => {
     const model = lookup(req, res);
-    const servable = dp.resolve(model, versionSelector(req.params['version'] as string | undefined));
+    const servable = await dp.resolveLoaded(model, versionSelector(req.params['version'] as string | undefined));
     scopeOf(res).version = servable.version;
     const versions = req.params['version'] ? [servable.version] : dp.availableVersions(model);
     res.json(encodeModelMetadata(model.name, versions, platformOf(model.config.backend), servable.signature));
   });
 
+  router.use(repositoryIndexRoutes(ctx));
   return router;
 }
