@@ -12,7 +12,7 @@ import { reportProbesToPrimary } from './probes/cluster-probes.js';
 import { startProbePort, type ProbePort } from './probes/probe-port.js';
 import cluster from 'node:cluster';
 import { ConnectionTracker, shutdownGracefully } from './shutdown.js';
-import { matchesAny, readYardEnv, yardModelNames } from '../yard/yard-env.js';
+import { matchesAny, readYardEnv, yardModelNames, type YardEnv } from '../yard/yard-env.js';
 
 export interface ServeOptions {
   /** The app's model (folder name under MODELS_DIR); or several, the first answering /get_score. */
@@ -22,7 +22,7 @@ export interface ServeOptions {
    * demand and unloaded by MAX_LOADED_MODELS / MODEL_MEMORY_BUDGET_MB (yard/yard-env.ts).
    * `hooks` holds each model's business logic, by model name.
    */
-  yard?: { hooks?: Record<string, Hooks> };
+  yard?: { hooks?: Record<string, Hooks>; env?: Partial<YardEnv> };
   /** The app's business logic (apps/<name>/hooks.ts), for its model. */
   hooks?: Hooks;
   /** Overrides for tests; the environment (HOST, PORT, MODELS_DIR, ...) otherwise. */
@@ -64,7 +64,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     let yard: ModelServerOptions['yard'];
     if (options.yard) {
-      const yardEnv = readYardEnv();
+      const yardEnv = { ...readYardEnv(), ...options.yard.env };
       names = await yardModelNames(env.modelsDir, yardEnv.models);
       yard = { ...yardEnv, preload: names.filter((n) => matchesAny(yardEnv.preload, n)) };
     }
