@@ -1,4 +1,5 @@
 import { appInfo, fsReader, imageRecipes, type AppInfo } from '../plugin/src/lib/app-info.js';
+import { YARD_RECIPE, yardInfo } from '../plugin/src/lib/yard-info.js';
 import { buildImage, pushImage, type Engine } from './engine.js';
 
 export interface AppImage {
@@ -17,6 +18,9 @@ function info(app: string, root: string): AppInfo {
 
 /** The images an app has: its logic image, and a graph image when it is TF Serving-backed. */
 export function appImages(app: string, root = process.cwd()): AppImage[] {
+  // A yard: one image from the shared yard recipe, holding the models it lists.
+  const yard = yardInfo(app, fsReader(root));
+  if (yard) return [{ name: yard.app, dockerfile: YARD_RECIPE, buildArgs: { APP: yard.app, MODELS: yard.models.join(',') } }];
   const i = info(app, root);
   return imageRecipes(i).map(({ image, recipe }) => ({ name: image, dockerfile: recipe, buildArgs: { APP: i.app, MODEL: i.model } }));
 }

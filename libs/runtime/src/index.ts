@@ -5,6 +5,7 @@
 export { serve, type ServeOptions, type RunningServer } from './server/serve.js';
 export { createModelServer, type ModelServer, type ModelServerOptions } from './server/model-server.js';
 export { createLogger } from './server/logger.js';
+export { hooksFromDir } from './yard/hooks-dir.js';
 export type { Hooks, HookContext, ModelInput, Protocol } from './inference/hooks.js';
 export { ServingError, invalidArgument, notFound, unavailable, type StatusCode } from './errors.js';
 export type { Tensor, NamedTensors, DType, Signature, TensorSpec } from './tensor/tensor.js';

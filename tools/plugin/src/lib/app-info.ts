@@ -47,7 +47,7 @@ export function appInfo(dir: string, read: ReadFile): AppInfo | undefined {
   if (text === undefined) return undefined;
   const project = JSON.parse(text) as AppProjectJson;
   const meta = project.metadata?.modelyard;
-  if (!meta) return undefined;
+  if (!meta || 'yard' in meta) return undefined; // a yard: lib/yard-info.ts
   const app = project.name ?? dir;
   const model = meta.model ?? app;
   const modelJson = read(`models/${model}/model.json`);

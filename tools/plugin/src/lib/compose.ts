@@ -2,7 +2,8 @@ import type { Tree } from '@nx/devkit';
 import { parseDocument, type Document } from 'yaml';
 import { imageRecipes, type AppInfo } from './app-info';
 import { GRAPHS } from './backends';
-import { treeApps } from './tree-apps';
+import { treeApps, treeYards } from './tree-apps';
+import { YARD_RECIPE, type YardInfo } from './yard-info';
 
 export const COMPOSE_FILE = 'docker-compose.yml';
 
@@ -54,12 +55,26 @@ function services(app: AppInfo): Record<string, Record<string, unknown>> {
   return out;
 }
 
+/** A yard beside the model apps: its image holds the models it lists (build arg MODELS). */
+function yardService(yard: YardInfo): Record<string, Record<string, unknown>> {
+  const models = yard.models.join(',');
+  return {
+    [yard.app]: {
+      image: `\${REGISTRY:-localhost}/${yard.app}:\${TAG:-dev}`,
+      build: { context: '.', dockerfile: YARD_RECIPE, args: { APP: yard.app, MODELS: models } },
+      ports: [`127.0.0.1:${yard.devPort}:8080`],
+      environment: { LOG_LEVEL: 'info', MODELS: models },
+      restart: 'unless-stopped',
+    },
+  };
+}
+
 /** Rewrites docker-compose.yml from the apps in the Tree; true when its text changed. */
 export function syncCompose(tree: Tree): boolean {
   const before = tree.read(COMPOSE_FILE, 'utf-8');
   const doc = read(tree);
   const apps = treeApps(tree);
-  const wanted: Record<string, Record<string, unknown>> = Object.assign({}, ...apps.map(services));
+  const wanted: Record<string, Record<string, unknown>> = Object.assign({}, ...apps.map(services), ...treeYards(tree).map(yardService));
   const current = (doc.toJS() as { services?: Record<string, unknown> }).services ?? {};
   for (const [name, service] of Object.entries(current)) if (generated(service) && !(name in wanted)) doc.deleteIn(['services', name]);
   for (const [name, service] of Object.entries(wanted)) doc.setIn(['services', name], service);

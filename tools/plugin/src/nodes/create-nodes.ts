@@ -1,7 +1,9 @@
 import { dirname, basename } from 'node:path';
 import type { CreateNodesV2 } from '@nx/devkit';
 import { appInfo, fsReader } from '../lib/app-info';
+import { yardInfo } from '../lib/yard-info';
 import { appTargets } from './app-targets';
+import { yardTargets } from './yard-targets';
 
 /**
  * Infers every model app's targets, tags and `model` input from what is per-model
@@ -13,6 +15,18 @@ export const createNodesV2: CreateNodesV2 = [
   (files, _options, context) => {
     const read = fsReader(context.workspaceRoot);
     return files.flatMap((file) => {
+      const yard = yardInfo(basename(dirname(file)), read);
+      if (yard) {
+        const project = {
+          name: yard.app,
+          projectType: 'application' as const,
+          sourceRoot: `${dirname(file)}/src`,
+          tags: ['type:app', 'type:yard'],
+          namedInputs: { model: yard.models.map((m) => `{workspaceRoot}/models/${m}/**/*`) },
+          targets: yardTargets(yard),
+        };
+        return [[file, { projects: { [dirname(file)]: project } }] as const];
+      }
       const info = appInfo(basename(dirname(file)), read);
       if (!info) return [];
       return [

@@ -11,6 +11,7 @@ import { readOnnxSignature } from './read-onnx-signature';
 import { setUpSample } from './sample-file';
 import type { ModelGeneratorSchema } from './schema';
 import { checkTransformer, TRANSFORMER_FILE } from './transformer';
+import { addModelToYard } from '../yard/generator';
 
 function registry(): string {
   return `${process.env['HARBOR_REGISTRY'] ?? 'harbor.example.com'}/${process.env['HARBOR_PROJECT'] ?? 'modelyard'}`;
@@ -161,9 +162,17 @@ export function writeAppFiles(tree: Tree, plan: Omit<ModelPlan, 'options'>): voi
 /** `nx g model <name>`: the model folder, the app, and the compose services (synced from the apps). */
 export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<void> {
   const plan = planModel(tree, options);
+  const yard = options.placement === 'yard' ? (options.yard ?? 'yard') : undefined;
+  // A yard runs its models in its own process: a graph service of their own they cannot have.
+  if (yard && plan.backend === 'tfserving') throw new Error('--placement yard serves models in process (onnx, tfjs); a tfserving model needs its own app: --placement own');
   await writeModelFolder(tree, plan);
-  writeAppFiles(tree, plan);
+  if (yard) addModelToYard(tree, yard, { model: plan.model, app: plan.name });
+  else writeAppFiles(tree, plan);
   syncCompose(tree);
+  if (yard) {
+    logger.info(`Model "${plan.model}" is served by the yard "${yard}" (apps/${yard}/project.json lists it); Service "${plan.name}" points at the yard.`);
+    return;
+  }
   if (!options.from) logger.info(`Put the model's first version in models/${plan.model}/1/ (the app serves once one is there).`);
   if (plan.name !== plan.model) logger.info(`App "${plan.name}" serves model "${plan.model}" (/v1/models/${plan.model}:predict, /v2/models/${plan.model}/infer).`);
   logger.info(`Serve it with: npx nx serve ${plan.name}   (port ${plan.port})`);

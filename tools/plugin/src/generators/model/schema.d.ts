@@ -15,4 +15,7 @@ export interface ModelGeneratorSchema {
   columns?: string;
   port?: number;
   tags?: string;
+  /** own (default): an app of its own; yard: listed in a yard (--yard, default "yard"). */
+  placement?: 'own' | 'yard';
+  yard?: string;
 }
