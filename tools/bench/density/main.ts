@@ -12,9 +12,11 @@
  *     requests lost, RSS;
  *  3. the same mix with no bound (nothing is evicted): hot models' p99 for comparison;
  *  4. single-model processes, one per model: RSS summed (a sample when 100 do not fit).
- * RSS is read from /proc/<pid>/status (VmRSS) of the server processes themselves.
+ * RSS is read from /proc/<pid>/status (VmRSS) of the server processes themselves. Servers run
+ * as built apps do: plain Node on the runtime's compiled dist (built first; DENSITY_NO_BUILD=1
+ * reuses it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
@@ -112,7 +114,7 @@ interface Server {
 
 async function start(env: Record<string, string>, modelsDir: string, timeoutMs = 300_000): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', join(HERE, 'serve-entry.ts')], {
+  const child = spawn(process.execPath, [join(HERE, 'serve-entry.mjs')], {
     cwd: WORKSPACE,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -249,6 +251,10 @@ async function runMix(server: Server, models: Model[], sequence: number[], maxLo
 }
 
 async function main(): Promise<void> {
+  if (!process.env['DENSITY_NO_BUILD']) {
+    console.log('density: building the runtime (tsc -p libs/runtime/tsconfig.build.json) ...');
+    execFileSync(process.execPath, [join(WORKSPACE, 'node_modules/typescript/bin/tsc'), '-p', 'libs/runtime/tsconfig.build.json'], { cwd: WORKSPACE, stdio: 'inherit' });
+  }
   const models = modelList();
   const dir = join(WORKSPACE, 'tmp', 'density-models');
   await rm(dir, { recursive: true, force: true });
