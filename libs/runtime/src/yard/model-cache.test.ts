@@ -106,6 +106,15 @@ describe('load on demand', () => {
     expect(await metric(yard, 'modelyard_yard_loaded_models')).toBe(1);
   }, 60_000);
 
+  it('first requests to several models at once: loads queue one at a time (MODEL_LOADS_AT_ONCE), all answer', async () => {
+    const yard = await startYard({ loadsAtOnce: 1 });
+    const answers = await Promise.all(NAMES.map((name) => predict(yard, name)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    for (const a of answers) expect(maxAbsDiff(a.body.predictions!.map((p) => p.probabilities), iris.outputs['probabilities']!.slice(0, 20))).toBeLessThan(1e-5);
+    expect(await metric(yard, 'modelyard_yard_loads_total{result="success"}')).toBe(4);
+    expect(await states(yard)).toEqual({ a: 'loaded', b: 'loaded', c: 'loaded', d: 'loaded' });
+  }, 60_000);
+
   it('concurrent first requests share one load', async () => {
     const yard = await startYard({});
     const answers = await Promise.all(Array.from({ length: 8 }, () => predict(yard, 'a')));

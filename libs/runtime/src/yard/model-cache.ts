@@ -13,6 +13,11 @@ export interface YardPolicy {
   loadTimeoutMs: number;
   /** The Retry-After of that 503, and how long a failed load is remembered before it is tried again. */
   retryAfterSeconds: number;
+  /**
+   * MODEL_LOADS_AT_ONCE: loads run at most this many at a time (default 1), so session
+   * creation never holds every inference thread while the loaded models wait behind it.
+   */
+  loadsAtOnce?: number;
 }
 
 /**
@@ -64,6 +69,8 @@ export class ModelCache {
   private readonly entries = new Map<string, Entry>();
   private clock = 0;
   private loadsRunning = 0;
+  private slotsTaken = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   /** Set when a bound could not be met because every candidate was busy: retried on release. */
   private overBound = false;
   private closed = false;
@@ -175,11 +182,12 @@ export class ModelCache {
     const { model } = entry;
     entry.state = 'loading';
     entry.error = undefined;
-    const alone = ++this.loadsRunning === 1;
     // Room first, so the bound holds while the new model loads, not only afterwards.
     this.makeRoom(entry);
-    const rssBefore = this.rss();
     const started = performance.now();
+    const releaseSlot = await this.loadSlot();
+    const alone = ++this.loadsRunning === 1;
+    const rssBefore = this.rss();
     let error: string | undefined;
     try {
       await model.repository.start();
@@ -189,6 +197,7 @@ export class ModelCache {
     }
     const measurable = alone && this.loadsRunning === 1;
     this.loadsRunning--;
+    releaseSlot();
     const seconds = (performance.now() - started) / 1000;
     if (error !== undefined || this.closed) {
       await model.repository.stop().catch(() => undefined);
@@ -207,6 +216,18 @@ export class ModelCache {
     this.logger.info({ model: model.name, seconds: Number(seconds.toFixed(3)), footprintMb: entry.footprintMb }, 'yard: model loaded');
     // Now the memory is real: measure again.
     this.makeRoom(entry);
+  }
+
+  /** Waits for a load slot (MODEL_LOADS_AT_ONCE); the returned function gives it back. */
+  private async loadSlot(): Promise<() => void> {
+    const limit = Math.max(1, this.policy.loadsAtOnce ?? 1);
+    if (this.slotsTaken >= limit) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    else this.slotsTaken++;
+    return () => {
+      const next = this.slotWaiters.shift();
+      if (next) next();
+      else this.slotsTaken--;
+    };
   }
 
   /**

@@ -5,13 +5,13 @@ import { makeYardModels } from '../testing/yard-models.js';
 import { globMatcher, readYardEnv, yardModelNames } from './yard-env.js';
 
 describe('readYardEnv', () => {
-  it('defaults: no bound, nothing preloaded, a 10 s wait, Retry-After 1', () => {
-    expect(readYardEnv({})).toEqual({ preload: [], maxLoaded: 0, memoryBudgetMb: 0, loadTimeoutMs: 10_000, retryAfterSeconds: 1 });
+  it('defaults: no bound, nothing preloaded, a 10 s wait, Retry-After 1, one load at a time', () => {
+    expect(readYardEnv({})).toEqual({ preload: [], maxLoaded: 0, memoryBudgetMb: 0, loadTimeoutMs: 10_000, retryAfterSeconds: 1, loadsAtOnce: 1 });
   });
 
   it('reads every variable', () => {
-    const env = readYardEnv({ MODELS: 'a, risk_*', PRELOAD: '*', MAX_LOADED_MODELS: '20', MODEL_MEMORY_BUDGET_MB: '1536', MODEL_LOAD_TIMEOUT_MS: '2500', MODEL_RETRY_AFTER_SECONDS: '3' });
-    expect(env).toEqual({ models: ['a', 'risk_*'], preload: ['*'], maxLoaded: 20, memoryBudgetMb: 1536, loadTimeoutMs: 2500, retryAfterSeconds: 3 });
+    const env = readYardEnv({ MODELS: 'a, risk_*', PRELOAD: '*', MAX_LOADED_MODELS: '20', MODEL_MEMORY_BUDGET_MB: '1536', MODEL_LOAD_TIMEOUT_MS: '2500', MODEL_RETRY_AFTER_SECONDS: '3', MODEL_LOADS_AT_ONCE: '2' });
+    expect(env).toEqual({ models: ['a', 'risk_*'], preload: ['*'], maxLoaded: 20, memoryBudgetMb: 1536, loadTimeoutMs: 2500, retryAfterSeconds: 3, loadsAtOnce: 2 });
   });
 
   it('refuses a bound that is not a non-negative integer, naming the variable', () => {

@@ -33,6 +33,7 @@ export function readYardEnv(env: NodeJS.ProcessEnv = process.env): YardEnv {
     memoryBudgetMb: count(env, 'MODEL_MEMORY_BUDGET_MB', 0),
     loadTimeoutMs: count(env, 'MODEL_LOAD_TIMEOUT_MS', 10_000),
     retryAfterSeconds: count(env, 'MODEL_RETRY_AFTER_SECONDS', 1),
+    loadsAtOnce: Math.max(1, count(env, 'MODEL_LOADS_AT_ONCE', 1)),
   };
 }
 
