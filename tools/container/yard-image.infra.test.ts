@@ -41,10 +41,12 @@ afterAll(async () => {
 });
 
 describe('yard image', () => {
-  it('holds only the listed models, runs as node with a health check, and serves each model its reference', async () => {
+  it('runs as node with a health check, holds exactly the listed models, and serves each its reference', async () => {
     const info = await inspectImage(image, engine);
-    const config = info['Config'] as { User: string; Env: string[] };
+    const config = info['Config'] as { User: string; Env: string[]; Healthcheck?: { Test: string[] } };
+    const healthcheck = config.Healthcheck ?? (info['Healthcheck'] as { Test: string[] } | undefined);
     expect(config.User).toBe('node');
+    expect(healthcheck?.Test.join(' ')).toContain('/v2/health/live');
     expect(config.Env).toContain('MODELS_DIR=/models');
 
     const port = await freePort();
