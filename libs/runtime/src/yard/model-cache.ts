@@ -184,8 +184,8 @@ export class ModelCache {
     entry.error = undefined;
     // Room first, so the bound holds while the new model loads, not only afterwards.
     this.makeRoom(entry);
-    const started = performance.now();
     const releaseSlot = await this.loadSlot();
+    const started = performance.now(); // the load itself, not its turn in the queue
     const alone = ++this.loadsRunning === 1;
     const rssBefore = this.rss();
     let error: string | undefined;
@@ -199,9 +199,15 @@ export class ModelCache {
     this.loadsRunning--;
     releaseSlot();
     const seconds = (performance.now() - started) / 1000;
-    if (error !== undefined || this.closed) {
+    if (this.closed && error === undefined) {
+      // Loaded while the server shut down: not a failure, just not wanted any more.
       await model.repository.stop().catch(() => undefined);
-      entry.state = this.closed ? 'unloaded' : 'failed';
+      entry.state = 'unloaded';
+      return;
+    }
+    if (error !== undefined) {
+      await model.repository.stop().catch(() => undefined);
+      entry.state = 'failed';
       entry.error = error;
       entry.failedAt = performance.now();
       this.metrics.loads.inc({ result: 'failure' });
