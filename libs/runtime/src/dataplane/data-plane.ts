@@ -126,7 +126,7 @@ export class DataPlane {
    */
   resolveLoaded(model: ServedModel, selector: VersionSelector = {}, scope?: RequestScope): Promise<Servable> {
     if (!model.residency) return Promise.resolve(this.resolve(model, selector));
-    return model.residency.hold(async () => this.resolve(model, selector), scope);
+    return model.residency.hold(async () => this.resolve(model, selector, scope), scope);
   }
 
   modelReady(model: ServedModel, selector: VersionSelector = {}): boolean {
