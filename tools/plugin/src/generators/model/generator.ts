@@ -164,7 +164,7 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
   const plan = planModel(tree, options);
   const yard = options.placement === 'yard' ? (options.yard ?? 'yard') : undefined;
   // A yard runs its models in its own process: a graph service of their own they cannot have.
-  if (yard && plan.backend === 'tfserving') throw new Error('--placement yard serves models in process (onnx, tfjs); a tfserving model needs its own app: --placement own');
+  if (yard && 'graphs' in BACKENDS[plan.backend]) throw new Error(`--placement yard serves models in process (onnx, tfjs); a ${plan.backend} model has its own graph service and needs its own app: --placement own`);
   await writeModelFolder(tree, plan);
   if (yard) addModelToYard(tree, yard, { model: plan.model, app: plan.name });
   else writeAppFiles(tree, plan);

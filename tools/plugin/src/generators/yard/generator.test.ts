@@ -51,8 +51,9 @@ describe('--placement yard', () => {
     await expect(yardGenerator(tree, { name: 'yard-risk' })).rejects.toThrow(/apps\/yard-risk already exists/);
   });
 
-  it('refuses a tfserving model (a yard serves in process) and leaves the tree as it was', async () => {
-    await expect(modelGenerator(tree, { name: 'digits', backend: 'tfserving', placement: 'yard' })).rejects.toThrow(/--placement yard serves models in process/);
+  it('refuses a model with a graph service of its own (a yard serves in process) and leaves the tree as it was', async () => {
+    await expect(modelGenerator(tree, { name: 'digits', backend: 'tfserving', placement: 'yard' })).rejects.toThrow(/--placement yard serves models in process .* a tfserving model has its own graph service/);
+    await expect(modelGenerator(tree, { name: 'digits', backend: 'v2', placement: 'yard' })).rejects.toThrow(/a v2 model has its own graph service/);
     expect(tree.exists('models/digits')).toBe(false);
     expect(tree.exists('apps/yard')).toBe(false);
   });
