@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { YARD_RECIPE, type YardInfo } from '../lib/yard-info';
+import { compiledAppTargets, shell } from './app-targets';
 
 /**
  * Every target a yard has, written once. As for a model app, none is in its project.json;
@@ -8,20 +9,9 @@ import { YARD_RECIPE, type YardInfo } from '../lib/yard-info';
 export function yardTargets(info: YardInfo): Record<string, TargetConfiguration> {
   const root = `apps/${info.app}`;
   const models = info.models.join(',');
-  const shell = (command: string, extra: Partial<TargetConfiguration> = {}): TargetConfiguration => ({ executor: 'nx:run-commands', options: { command }, ...extra });
   return {
     serve: shell(`MODELS=\${MODELS:-${models}} MODELS_DIR=\${MODELS_DIR:-models} PORT=\${PORT:-${info.devPort}} tsx --conditions=development ${root}/src/main.ts`, { continuous: true }),
-    build: shell(`tsx tools/plugin/src/build/compile-app.ts ${info.app}`, {
-      dependsOn: ['^build'],
-      inputs: ['production', '^production', '{workspaceRoot}/tools/plugin/src/build/**/*'],
-      outputs: [`{projectRoot}/dist`],
-      cache: true,
-    }),
-    typecheck: shell(`tsx tools/plugin/src/build/compile-app.ts ${info.app} --noEmit`, {
-      inputs: ['default', '^production', '{workspaceRoot}/tools/plugin/src/build/**/*'],
-      cache: true,
-    }),
-    lint: shell(`eslint ${root}`, { inputs: ['default', '{workspaceRoot}/eslint.config.js'], cache: true }),
+    ...compiledAppTargets(info.app),
     test: shell(`vitest run ${root}/ --passWithNoTests`, { inputs: ['default', '^production', 'model', '{workspaceRoot}/vitest.config.ts'], cache: true }),
     manifests: shell(`tsx tools/deploy/check-app.ts ${info.app}`, {
       inputs: [`{projectRoot}/k8s/**/*`, '{workspaceRoot}/tools/k8s/model-app/**/*', '{workspaceRoot}/tools/k8s/env/**/*'],
