@@ -43,7 +43,8 @@ function columnsTable(columns: Record<string, unknown>): RecordTable {
   return {
     length: length ?? 0,
     has: (field) => lists.has(field),
-    get: (field, row) => lists.get(field)![row],
+    // Undefined for an absent column, as an absent field of a row object reads.
+    get: (field, row) => lists.get(field)?.[row],
     toRows: () =>
       Array.from({ length: length ?? 0 }, (_, row) => {
         const record: Record<string, unknown> = {};

@@ -88,4 +88,27 @@ describe('recordsToTensors', () => {
       'field "image" of record 0 must hold 4 values (shape [2, 2]), got 3',
     );
   });
+
+  it('names an absent column of a columns body, and a field present but undefined (a hook\'s records)', () => {
+    const columns = recordTable({ Island: ['Biscoe'], x: [1], y: [2] });
+    expect(error(() => recordsToTensors(columns, signature, inputs)).message).toBe('record 0 has no field "Body Mass (g)" (model input "mass")');
+    const undefinedField = error(() => recordsToTensors(recordTable([{ ...rows[0], 'Body Mass (g)': undefined }]), signature, inputs));
+    expect(undefinedField.message).toBe('field "Body Mass (g)" of record 0 must be a number or null, got undefined undefined');
+  });
+
+  it('works the mapping out per (signature, inputs): a reloaded config with other fields is read by its own mapping', () => {
+    const before = recordsToTensors(recordTable(rows), signature, inputs);
+    const renamed = [{ name: 'island', field: 'isle' }, { name: 'mass', field: 'Body Mass (g)' }, { name: 'xy', fields: ['y', 'x'] }];
+    const after = recordsToTensors(recordTable([{ isle: 'Dream', 'Body Mass (g)': 1, x: 1, y: 2 }]), signature, renamed);
+    expect(after['island']!.data).toEqual(['Dream']);
+    expect(after['xy']!.data).toEqual(new Float32Array([2, 1]));
+    // The first mapping is still the first config's.
+    expect(recordsToTensors(recordTable(rows), signature, inputs)).toEqual(before);
+  });
+
+  it('names the value of a nested field that is wrong, by its index', () => {
+    const sig: Signature = { inputs: [{ name: 'pixels', dtype: 'float32', shape: [-1, 2] }], outputs: [] };
+    const bad = error(() => recordsToTensors(recordTable([{ image: [0, 1] }, { image: [2, 'x'] }]), sig, [{ name: 'pixels', field: 'image' }]));
+    expect(bad.message).toBe('field "image" of record 1, value 1 must be a number or null, got the string "x"');
+  });
 });

@@ -82,54 +82,85 @@ export function itemShape(spec: TensorSpec, fields: readonly string[]): number[]
   return [fields.length];
 }
 
+/** What the signature and config say about one input, worked out once per (signature, inputs), not per request. */
+interface InputPlan {
+  spec: TensorSpec;
+  fields: string[];
+  item: number[];
+  width: number;
+  write: Writer;
+}
+
+const NO_INPUTS: readonly InputConfig[] = Object.freeze([]);
+// Weak on both keys: a reloaded config or an unloaded version takes its plans with it.
+const plans = new WeakMap<Signature, WeakMap<readonly InputConfig[], InputPlan[]>>();
+
+function planFor(signature: Signature, inputs: readonly InputConfig[]): InputPlan[] {
+  let bySignature = plans.get(signature);
+  if (!bySignature) plans.set(signature, (bySignature = new WeakMap()));
+  let plan = bySignature.get(inputs);
+  if (!plan) {
+    const configs = new Map(inputs.map((i) => [i.name, i]));
+    plan = signature.inputs.map((spec) => {
+      const fields = fieldsFor(spec, configs.get(spec.name));
+      const item = itemShape(spec, fields);
+      return { spec, fields, item, width: elementCount(item), write: writerFor(spec.dtype) };
+    });
+    bySignature.set(inputs, plan);
+  }
+  return plan;
+}
+
 /**
  * Records → one named tensor per model input, shaped [records, fields]. `coerce` reads the
  * records as the old pandas-based services did (features/coerce-pandas.ts); default strict.
  */
-export function recordsToTensors(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = [], coerce?: Coercion): NamedTensors {
+export function recordsToTensors(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = NO_INPUTS, coerce?: Coercion): NamedTensors {
   return runSteps(recordsToTensorsSteps(table, signature, inputs, coerce));
 }
 
 /** recordsToTensors with checkpoints between records, for a large body's time slices (threads/time-slices.ts). */
-export function* recordsToTensorsSteps(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = [], coerce?: Coercion): Steps<NamedTensors> {
+export function* recordsToTensorsSteps(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = NO_INPUTS, coerce?: Coercion): Steps<NamedTensors> {
   if (table.length === 0) throw invalidArgument('"data" holds no records');
   if (coerce === 'pandas') table = coerceLikePandas(table, signature, inputs);
   const tensors: NamedTensors = {};
-  for (const spec of signature.inputs) {
-    const fields = fieldsFor(spec, inputs.find((i) => i.name === spec.name));
-    const item = itemShape(spec, fields);
-    const width = elementCount(item);
-    const data = allocate(spec.dtype, table.length * width);
-    const write = writerFor(spec.dtype);
-    const where: Where = { field: '', row: 0 };
+  const rows = table.length;
+  // One object reused for every value: only an error reads it.
+  const where: Where = { field: '', row: 0 };
+  for (const { spec, fields, item, width, write } of planFor(signature, inputs)) {
+    const data = allocate(spec.dtype, rows * width);
     const checkpoints = new Checkpoints();
-    for (let row = 0; row < table.length; row++) {
-      if (width !== fields.length) {
-        const field = fields[0]!;
+    if (width !== fields.length) {
+      const field = fields[0]!;
+      for (let row = 0; row < rows; row++) {
         if (!table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
         const values = flattenNested(table.get(field, row), item.length);
         if (!values) throw invalidArgument(`field "${field}" of record ${row} is nested deeper than the input's shape [${item.join(', ')}]`);
         if (values.length !== width) throw invalidArgument(`field "${field}" of record ${row} must hold ${width} values (shape [${item.join(', ')}]), got ${values.length}`);
-        for (let i = 0; i < values.length; i++) {
-          where.field = field;
-          where.row = row;
+        where.field = field;
+        where.row = row;
+        for (let i = 0; i < width; i++) {
           where.index = i;
           write(data, row * width + i, values[i], where);
         }
         if (checkpoints.due(width)) yield;
-        continue;
       }
-      for (let col = 0; col < width; col++) {
-        const field = fields[col]!;
-        if (!table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
-        where.field = field;
+    } else {
+      where.index = undefined;
+      for (let row = 0; row < rows; row++) {
         where.row = row;
-        where.index = undefined;
-        write(data, row * width + col, table.get(field, row), where);
+        for (let col = 0; col < width; col++) {
+          const field = fields[col]!;
+          const value = table.get(field, row);
+          // JSON has no undefined: only an absent field reads as one, so has() runs only then.
+          if (value === undefined && !table.has(field, row)) throw invalidArgument(`record ${row} has no field "${field}" (model input "${spec.name}")`);
+          where.field = field;
+          write(data, row * width + col, value, where);
+        }
+        if (checkpoints.due(width)) yield;
       }
-      if (checkpoints.due(width)) yield;
     }
-    tensors[spec.name] = { dtype: spec.dtype, shape: [table.length, ...item], data };
+    tensors[spec.name] = { dtype: spec.dtype, shape: [rows, ...item], data };
   }
   return tensors;
 }
