@@ -7,7 +7,7 @@
  *     --out DIR     where the report goes  --no-build        reuse libs/runtime/dist
  *     --warmup N    seconds of unrecorded load before each server's cells (default 2)
  *     --ready-timeout N  seconds a server may take to become ready (default 180)
- *     --only IDS    some of flask,modelyard,node-json,node-constant (→ tmp/; targets needing others show –)
+ *     --only IDS    some of flask,modelyard,modelyard-2p,node-json,node-constant (→ tmp/; targets needing others show –)
  *     --render FILE rewrite vs-flask.md (and the targets) next to a results vs-flask.json, measuring nothing
  *
  * Trains a scikit-learn pipeline (train.py), serves the pickles from the seed-shaped Flask
@@ -158,7 +158,7 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
       ['one-c32', { url: base + spec.scorePath, bodyFile: ctx.bodies.one, connections: 32, records: 1 }],
       ['batch-c8', { url: base + spec.scorePath, bodyFile: ctx.bodies.batch, connections: 8, records: 100 }],
     ];
-    if (spec.id === 'modelyard') {
+    if (spec.id === 'modelyard' || spec.id === 'modelyard-2p') {
       const inferUrl = `${base}/v2/models/${MODEL}/infer`;
       const probe = await probeBinary(spec.id, inferUrl, ctx.binary, ctx.binaryHeaders, ctx.check.bodies.batch, inferResponseHeader);
       if (probe.available) cells.push(['binary-c8', { url: inferUrl, bodyFile: ctx.bodies.binary, headersFile: ctx.bodies.binaryHeaders, connections: 8, records: 100 }]);

@@ -94,6 +94,16 @@ export function targets(results: Results): Target[] {
   const binaryMissing = modelyard?.notAvailable['binary-c8'];
   if (binaryMissing) out.push({ target: '100 records, v2 binary extension: ≥ 4× the JSON records/s', measured: `not available: ${binaryMissing}` });
   else ratioTarget('100 records, v2 binary extension: ≥ 4× the JSON records/s', my('binary-c8'), my('batch-c8'), 4, false, 'recordsPerSecond');
+  // The same targets for the same app run with PROCESSES=2: the issue's "beat it by using both cores".
+  const two = (id: CellId) => cell(results, 'modelyard-2p', id);
+  if (results.servers.some((s) => s.id === 'modelyard-2p')) {
+    ratioTarget('PROCESSES=2, 1 record, c=32: ≥ 18× gunicorn×2', two('one-c32'), flask('one-c32'), 18, false, 'requestsPerSecond');
+    ratioTarget('PROCESSES=2, 1 record, c=32: ≥ 35 % of bare node:http + JSON.parse', two('one-c32'), json('one-c32'), 0.35, true, 'requestsPerSecond');
+    const p99two = two('one-c32')?.requests ? two('one-c32')?.p99Ms : undefined;
+    out.push({ target: 'PROCESSES=2, 1 record, c=32: p99 ≤ 8 ms', measured: `${fmt(p99two, 1)} ms`, pass: p99two === undefined ? undefined : p99two <= 8 });
+    ratioTarget('PROCESSES=2, 100 records, c=8, JSON: ≥ 5× gunicorn×2 records/s', two('batch-c8'), flask('batch-c8'), 5, false, 'recordsPerSecond');
+    ratioTarget('PROCESSES=2, 100 records, c=8, JSON: ≥ 1× bare node:http + JSON.parse records/s', two('batch-c8'), json('batch-c8'), 1, false, 'recordsPerSecond');
+  }
   const rss = modelyard?.rssIdleMb;
   out.push({ target: 'modelyard RSS idle ≤ 90 MB', measured: mb(rss), pass: rss === undefined ? undefined : rss <= 90 });
   const cold = modelyard?.coldStartMs;
@@ -159,7 +169,7 @@ export function markdown(results: Results): string {
   lines.push('');
   const missing = results.servers.flatMap((s) => Object.entries(s.notAvailable).map(([id, why]) => `- ${s.id}, ${CELL_TITLES[id as CellId]}: not available — ${why}`));
   if (missing.length) lines.push(...missing, '');
-  lines.push('## Memory and cold start (the two model servers)');
+  lines.push('## Memory and cold start (the model servers)');
   lines.push('');
   lines.push('| server | RSS at ready | RSS idle | RSS after load | PSS idle | PSS after load | processes | cold start to ready |');
   lines.push('|---|---|---|---|---|---|---|---|');
@@ -177,11 +187,24 @@ export function markdown(results: Results): string {
   lines.push('');
   lines.push('## Ratios');
   lines.push('');
-  lines.push('| cell | modelyard ÷ gunicorn×2 | modelyard ÷ node:http + JSON | modelyard ÷ node:http constant |');
-  lines.push('|---|---|---|---|');
+  // One column group per modelyard row measured: the single-process app, and the same app with PROCESSES=2.
+  const mine = (['modelyard', 'modelyard-2p'] as const).filter((id) => results.servers.some((s) => s.id === id));
+  const label = (id: ServerId) => (id === 'modelyard-2p' ? 'modelyard PROCESSES=2' : 'modelyard');
+  const heads = mine.flatMap((id) => [`${label(id)} ÷ gunicorn×2`, `${label(id)} ÷ node:http + JSON`, `${label(id)} ÷ node:http constant`]);
+  lines.push(`| cell | ${heads.join(' | ')} |`);
+  lines.push(`|---|${heads.map(() => '---').join('|')}|`);
   for (const id of cellIds.filter((c) => c !== 'binary-c8')) {
-    const my = cell(results, 'modelyard', id)?.requestsPerSecond;
-    lines.push(`| ${CELL_TITLES[id]} | ${times(ratio(my, cell(results, 'flask', id)?.requestsPerSecond))} | ${pct(ratio(my, cell(results, 'node-json', id)?.requestsPerSecond))} | ${pct(ratio(my, cell(results, 'node-constant', id)?.requestsPerSecond))} |`);
+    const figures = mine.flatMap((server) => {
+      const my = cell(results, server, id)?.requestsPerSecond;
+      return [times(ratio(my, cell(results, 'flask', id)?.requestsPerSecond)), pct(ratio(my, cell(results, 'node-json', id)?.requestsPerSecond)), pct(ratio(my, cell(results, 'node-constant', id)?.requestsPerSecond))];
+    });
+    lines.push(`| ${CELL_TITLES[id]} | ${figures.join(' | ')} |`);
+  }
+  if (mine.length === 2) {
+    lines.push('');
+    lines.push('`PROCESSES=2` runs the same built app as two server processes behind one port (node:cluster), each with its own');
+    lines.push('event loop, model and onnxruntime worker pool: the issue\'s "use both cores" figure. Its RSS above is summed over the');
+    lines.push('primary and both server processes.');
   }
   lines.push('');
   lines.push('## The issue\'s targets (issue 9)');

@@ -1,7 +1,7 @@
-/** The four servers measured, and how each is started and asked whether it is ready. */
+/** The servers measured, and how each is started and asked whether it is ready. */
 import { join } from 'node:path';
 
-export type ServerId = 'flask' | 'modelyard' | 'node-json' | 'node-constant';
+export type ServerId = 'flask' | 'modelyard' | 'modelyard-2p' | 'node-json' | 'node-constant';
 
 export interface ServerSpec {
   id: ServerId;
@@ -47,6 +47,19 @@ export function serverSpecs({ root, here, scratch }: Layout): ServerSpec[] {
       args: () => [join(scratch, 'app', 'dist', 'main.js')],
       // As the app runs in its image: settings from the environment, default log level.
       env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, 'models') }),
+      cwd: root,
+      readyPath: '/v2/health/ready',
+      scorePath: '/get_score',
+      servesModel: true,
+    },
+    {
+      // The same built app, as an operator would run it to use both cores: node:cluster,
+      // two server processes behind one port (libs/runtime/src/server/processes.ts).
+      id: 'modelyard-2p',
+      title: 'modelyard, same app with `PROCESSES=2` (two server processes, one port)',
+      command: process.execPath,
+      args: () => [join(scratch, 'app', 'dist', 'main.js')],
+      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, 'models'), PROCESSES: '2' }),
       cwd: root,
       readyPath: '/v2/health/ready',
       scorePath: '/get_score',
