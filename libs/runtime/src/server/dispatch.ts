@@ -4,6 +4,7 @@ import { byteSize } from '../config/env.js';
 import type { DataPlane } from '../dataplane/data-plane.js';
 import { RequestScope } from '../dataplane/request-scope.js';
 import { healthReply, legacyGetScore } from '../protocols/legacy/routes.js';
+import { depthScannedWithin } from '../protocols/shared/json-depth.js';
 import type { ProtocolContext } from '../protocols/shared/context.js';
 import type { PostEndpoint, Reply } from '../protocols/shared/endpoint.js';
 import { tfServingPredict } from '../protocols/tfserving/predict-endpoint.js';
@@ -69,7 +70,7 @@ export function createDispatcher(options: DispatchOptions): RequestListener {
       // Admission before the body is read: a flood is refused for the price of a header parse.
       if (model !== undefined) dp.admit(scope, model);
       const body = await readBody(req, limit, ctx.bodyLimit);
-      reply = await endpoint.handle(match, { path, headers: req.headers, body, scope });
+      reply = await endpoint.handle(match, { path, headers: req.headers, body, scope, depthScannedWithin: depthScannedWithin(req) });
     } catch (err) {
       failure = err;
       reply = endpoint.fail(err);

@@ -17,6 +17,8 @@ export interface PostRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
   scope: RequestScope;
+  /** The depth limit the body was already scanned against as it arrived (json-depth.ts depthScannedWithin), if any. */
+  depthScannedWithin?: number;
 }
 
 /**

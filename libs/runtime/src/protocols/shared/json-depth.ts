@@ -165,9 +165,15 @@ export function refuseDeepBodies(server: Server, maxDepth: number = MAX_JSON_DEP
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     const scanner = new JsonDepthScanner(maxDepth);
     let state: 'scanning' | 'too-deep' | 'reported' = 'scanning';
+    // Uncompressed bytes are the text's brackets: their scan stands for the text's (depthScannedWithin).
+    const scan: ArrivalScan | undefined = req.headers['content-encoding'] === undefined ? { maxDepth, within: true } : undefined;
+    if (scan) (req as ScannedRequest)[SCANNED] = scan;
     const push = req.push;
     req.push = function (chunk: unknown, encoding?: BufferEncoding): boolean {
-      if (state === 'scanning' && (Buffer.isBuffer(chunk) || typeof chunk === 'string') && !scanner.feed(chunk)) state = 'too-deep';
+      if (state === 'scanning' && (Buffer.isBuffer(chunk) || typeof chunk === 'string') && !scanner.feed(chunk)) {
+        state = 'too-deep';
+        if (scan) scan.within = false;
+      }
       const more = push.call(this, chunk, encoding);
       if (state === 'too-deep' && req.listenerCount('error') > 0) {
         state = 'reported';
@@ -177,6 +183,23 @@ export function refuseDeepBodies(server: Server, maxDepth: number = MAX_JSON_DEP
       return more;
     };
   });
+}
+
+interface ArrivalScan {
+  maxDepth: number;
+  within: boolean;
+}
+const SCANNED = Symbol('modelyard.arrivalScan');
+type ScannedRequest = IncomingMessage & { [SCANNED]?: ArrivalScan };
+
+/**
+ * The depth limit a fully read, uncompressed body was already scanned against as it
+ * arrived (refuseDeepBodies), so a parser holding it to that limit need not scan it again;
+ * undefined when nothing scanned it (no hook on this server, a compressed body) or it went deeper.
+ */
+export function depthScannedWithin(req: IncomingMessage): number | undefined {
+  const scan = (req as ScannedRequest)[SCANNED];
+  return scan && req.complete && scan.within ? scan.maxDepth : undefined;
 }
 
 /** For body-parser's `verify` hook: runs on the raw bytes, before JSON.parse. */
