@@ -150,14 +150,18 @@ describe('PROCESSES=2', () => {
       fetch(`${url}/get_score`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id, connection: 'close' }, body: JSON.stringify({ data: reference.records.slice(0, 3) }) });
     const inFlight: Promise<Response>[] = [];
     const pids = new Set<string>();
-    for (let i = 0; pids.size < 2 && i < 12; i++) {
+    // Bounded by time, not by a count: on a loaded machine the replacement can take seconds
+    // between joining (its models loaded) and taking connections, and until then the
+    // primary's round-robin has only the survivor to hand them to.
+    const deadline = Date.now() + 45_000;
+    for (let i = 0; pids.size < 2 && Date.now() < deadline; i++) {
       const id = `slow-${i}`;
       inFlight.push(slow(id));
       const pid = await until(`request ${id} to reach a server process`, () => stdout.match(new RegExp(`IN_FLIGHT ${id} (\\d+)`))?.[1], 30_000);
       pids.add(pid);
       if (pids.size < 2) await sleep(250);
     }
-    expect(pids.size).toBe(2);
+    expect([...pids], `server processes that received a request: ${[...pids].join(', ')} of ${childrenOf(child.pid!).join(', ')}`).toHaveLength(2);
     child.kill('SIGTERM');
     const responses = await Promise.all(inFlight);
     for (const res of responses) {
@@ -165,5 +169,5 @@ describe('PROCESSES=2', () => {
       expect(((await res.json()) as { data: { label: string }[] }).data.map((d) => d.label)).toEqual(reference.outputs['label']!.slice(0, 3));
     }
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });
