@@ -109,15 +109,21 @@ describe('canary split', () => {
   it('a split edited in model.json applies on its next poll, without a restart', { timeout: 120_000 }, async () => {
     const file = join(app!.root, 'penguins', 'model.json');
     const config = JSON.parse(await readFile(file, 'utf8'));
+    // Waits for the config poll to apply `canary`, each wait with its own deadline: the
+    // 2000 requests between the two edits can take many seconds on a loaded machine.
+    const applied = async (canary: number) => {
+      const deadline = Date.now() + 20_000;
+      while (app!.server.models.get('penguins').config.traffic?.canary !== canary && Date.now() < deadline) await sleep(50);
+      expect(app!.server.models.get('penguins').config.traffic?.canary).toBe(canary);
+    };
     await writeFile(file, JSON.stringify({ ...config, traffic: { canary: 50 } }));
-    const started = Date.now();
-    while (app!.server.models.get('penguins').config.traffic?.canary !== 50 && Date.now() - started < 10_000) await sleep(50);
+    await applied(50);
     const half = share((await send(app!.url, 2000)).versions, '2');
     expect(half).toBeGreaterThan(0.44);
     expect(half).toBeLessThan(0.56);
 
     await writeFile(file, JSON.stringify({ ...config, traffic: { canary: 0 } }));
-    while (app!.server.models.get('penguins').config.traffic?.canary !== 0 && Date.now() - started < 20_000) await sleep(50);
+    await applied(0);
     expect(new Set((await send(app!.url, 300)).versions)).toEqual(new Set(['1']));
   });
 });
