@@ -95,6 +95,10 @@ def model_config():
         ],
         # Flask answered with model.predict(...).tolist(): the labels.
         "getScore": {"output": "label"},
+        # What `nx g model` writes for an ONNX model whose tensors all have a free row dimension
+        # (tools/plugin/src/generators/model/model-config.ts): requests decoded in the same turn
+        # of the event loop share one onnxruntime run; none waits for company.
+        "batching": {"maxBatchSize": 64, "batchTimeoutMicros": 0},
     }
 
 

@@ -32,10 +32,13 @@ export function conformInputs(inputs: NamedTensors, signature: Signature): Named
     if (t.dtype !== spec.dtype) throw invalidArgument(`input "${spec.name}" has type ${t.dtype}, but the model expects ${spec.dtype}`);
     out[spec.name] = conformShape(spec.name, t, spec);
   }
-  for (const name of Object.keys(inputs)) {
-    if (!signature.inputs.some((s) => s.name === name)) {
-      throw invalidArgument(`unknown input "${name}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
-    }
+  // Every input the model has was found above, so a name left over is one it does not have.
+  // Counted rather than looked up name by name: 32 inputs would be 1,024 comparisons a request.
+  let given = 0;
+  for (const _ in inputs) given++;
+  if (given !== signature.inputs.length) {
+    const unknown = Object.keys(inputs).find((name) => !(name in out))!;
+    throw invalidArgument(`unknown input "${unknown}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
   }
   return out;
 }

@@ -50,4 +50,64 @@ describe('Batcher', () => {
     await expect(batcher.submit(rows(2))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await first;
   });
+
+  it('batches only requests with the same inputs, per-row shapes and outputs', async () => {
+    const calls: string[] = [];
+    const run = async (inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> => {
+      calls.push(`${Object.keys(inputs).sort().join('+')}:${inputs[Object.keys(inputs)[0]!]!.shape.join('x')}:${outputs?.join(',') ?? '*'}`);
+      const rows = inputs[Object.keys(inputs)[0]!]!.shape[0]!;
+      return { y: { dtype: 'float32', shape: [rows], data: new Float32Array(rows) } };
+    };
+    const batcher = new Batcher(run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });
+    const wide: NamedTensors = { x: { dtype: 'float32', shape: [1, 2], data: new Float32Array(2) } };
+    const extra: NamedTensors = { ...rows(1), z: { dtype: 'float32', shape: [1, 1], data: new Float32Array(1) } };
+    const asInt: NamedTensors = { x: { dtype: 'int64', shape: [1, 1], data: new BigInt64Array(1) } };
+    await Promise.all([
+      batcher.submit(rows(1)),
+      batcher.submit(rows(2)), // joins the first
+      batcher.submit(wide), // another per-row shape: a new batch
+      batcher.submit(extra), // another input set
+      batcher.submit(asInt), // another dtype
+      batcher.submit(rows(3), ['y']), // other outputs
+      batcher.submit(rows(4), ['y']), // joins the one before
+    ]);
+    expect(calls).toEqual(['x:2x1:*', 'x:1x2:*', 'x+z:1x1:*', 'x:1x1:*', 'x:2x1:y']);
+  });
+
+  describe('batchTimeoutMicros: 0', () => {
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+    it('runs what was submitted in the same turn of the event loop as one batch', async () => {
+      const model = doubling();
+      const batcher = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });
+      const results = await Promise.all([batcher.submit(rows(1)), batcher.submit(rows(2, 3)), batcher.submit(rows(4))]);
+      expect(model.calls).toEqual([4]);
+      expect(results.map((r) => [...(r['y']!.data as Float32Array)])).toEqual([[2], [4, 6], [8]]);
+    });
+
+    it('sends a lone request at the end of its turn, not after a timer', async () => {
+      const model = doubling();
+      const batcher = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });
+      // A timer of even 1 ms has not fired yet when the next check phase runs: the batch must
+      // already have reached the backend by then. (setTimeout(…, 0) would be 1 ms, and fail this.)
+      let timerFired = false;
+      const timer = setTimeout(() => (timerFired = true), 1);
+      const answer = batcher.submit(rows(5));
+      await turn();
+      expect(model.calls).toEqual([1]);
+      expect(timerFired).toBe(false);
+      clearTimeout(timer);
+      expect([...((await answer)['y']!.data as Float32Array)]).toEqual([10]);
+    });
+
+    it('starts a new batch in the next turn', async () => {
+      const model = doubling();
+      const batcher = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });
+      const first = batcher.submit(rows(1));
+      await turn();
+      const second = [batcher.submit(rows(2)), batcher.submit(rows(3))];
+      await Promise.all([first, ...second]);
+      expect(model.calls).toEqual([1, 2]);
+    });
+  });
 });

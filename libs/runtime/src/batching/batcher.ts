@@ -1,7 +1,7 @@
 import type { BatchingConfig } from '../config/schema.js';
 import { ServingError } from '../errors.js';
 import type { NamedTensors } from '../tensor/tensor.js';
-import { batchKey, concatRows, rowsOf, sliceRows } from './concat.js';
+import { concatRows, rowsOf, sameBatchLayout, sliceRows } from './concat.js';
 
 type Run = (inputs: NamedTensors, outputs?: readonly string[]) => Promise<NamedTensors>;
 
@@ -13,11 +13,10 @@ interface Task {
 }
 
 interface OpenBatch {
-  key: string;
   outputs: readonly string[] | undefined;
   tasks: Task[];
   rows: number;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | NodeJS.Immediate;
 }
 
 /**
@@ -53,13 +52,17 @@ export class Batcher {
     if (this.queued >= this.config.maxEnqueuedRequests) {
       return Promise.reject(new ServingError('UNAVAILABLE', 'the batch queue is full; retry later'));
     }
-    const key = batchKey(inputs, outputs);
-    if (this.open && (this.open.key !== key || this.open.rows + rows > this.config.maxBatchSize)) this.flush();
+    const open = this.open;
+    if (open && (open.rows + rows > this.config.maxBatchSize || !sameBatchLayout(open.tasks[0]!.inputs, open.outputs, inputs, outputs))) this.flush();
     return new Promise<NamedTensors>((resolve, reject) => {
       this.queued++;
       if (!this.open) {
-        const timer = setTimeout(() => this.flush(), this.config.batchTimeoutMicros / 1000);
-        this.open = { key, outputs, tasks: [], rows: 0, timer };
+        // 0 µs: no waiting, only the requests decoded in the same turn of the event loop run
+        // together (setImmediate runs after this turn's I/O callbacks). A timer cannot do
+        // that: Node's shortest setTimeout is 1 ms, which a lone caller would pay on every request.
+        const wait = this.config.batchTimeoutMicros;
+        const timer = wait === 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), wait / 1000);
+        this.open = { outputs, tasks: [], rows: 0, timer };
       }
       this.open.tasks.push({ inputs, rows, resolve, reject });
       this.open.rows += rows;
@@ -71,7 +74,8 @@ export class Batcher {
     const batch = this.open;
     if (!batch) return;
     this.open = undefined;
-    clearTimeout(batch.timer);
+    if (this.config.batchTimeoutMicros === 0) clearImmediate(batch.timer as NodeJS.Immediate);
+    else clearTimeout(batch.timer as NodeJS.Timeout);
     this.queued -= batch.tasks.length;
     this.onBatch?.(batch.rows);
     this.execute(batch).catch((err: unknown) => {

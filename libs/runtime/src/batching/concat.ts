@@ -24,17 +24,30 @@ export function sliceRows(t: Tensor, from: number, to: number): Tensor {
   return { dtype: t.dtype, shape: [to - from, ...t.shape.slice(1)], data };
 }
 
-/** Requests can share a batch when every input has the same type and per-row shape. */
-export function batchKey(inputs: NamedTensors, outputs: readonly string[] | undefined): string {
-  const parts = Object.keys(inputs)
-    .sort()
-    .map((name) => `${name}:${inputs[name]!.dtype}:${inputs[name]!.shape.slice(1).join('x')}`);
-  return `${parts.join('|')}>${outputs ? [...outputs].sort().join(',') : '*'}`;
+/**
+ * Requests can share a batch when every input has the same type and per-row shape, and
+ * they ask for the same outputs. Compared in place: this runs for every request batched,
+ * and a key string built from 32 inputs cost more than the batching saved.
+ */
+export function sameBatchLayout(a: NamedTensors, aOutputs: readonly string[] | undefined, b: NamedTensors, bOutputs: readonly string[] | undefined): boolean {
+  if (aOutputs !== bOutputs) {
+    if (!aOutputs || !bOutputs || aOutputs.length !== bOutputs.length) return false;
+    for (const name of aOutputs) if (!bOutputs.includes(name)) return false;
+  }
+  for (const name in a) {
+    const x = a[name]!;
+    const y = b[name];
+    if (!y || x.dtype !== y.dtype || x.shape.length !== y.shape.length) return false;
+    for (let d = 1; d < x.shape.length; d++) if (x.shape[d] !== y.shape[d]) return false;
+  }
+  for (const name in b) if (!(name in a)) return false;
+  return true;
 }
 
 export function rowsOf(inputs: NamedTensors): number | undefined {
   let rows: number | undefined;
-  for (const t of Object.values(inputs)) {
+  for (const name in inputs) {
+    const t = inputs[name]!;
     if (t.shape.length === 0) return undefined;
     if (rows === undefined) rows = t.shape[0];
     else if (rows !== t.shape[0]) return undefined;

@@ -127,9 +127,9 @@ export function* recordsToTensorsSteps(table: RecordTable, signature: Signature,
   const rows = table.length;
   // One object reused for every value: only an error reads it.
   const where: Where = { field: '', row: 0 };
+  const checkpoints = new Checkpoints();
   for (const { spec, fields, item, width, write } of planFor(signature, inputs)) {
     const data = allocate(spec.dtype, rows * width);
-    const checkpoints = new Checkpoints();
     if (width !== fields.length) {
       const field = fields[0]!;
       for (let row = 0; row < rows; row++) {

@@ -6,14 +6,27 @@ import type { NamedTensors, Signature } from './tensor.js';
  * of rows. onnxruntime does not check it: a Concat of a [0, 1] tensor with [1, 1] tensors
  * silently drops the empty one and shifts the features, giving a confident wrong answer.
  */
+function batchOf(inputs: NamedTensors, spec: Signature['inputs'][number]): number | undefined {
+  const t = inputs[spec.name];
+  return !t || !spec.shape || spec.shape[0] !== -1 || t.shape.length === 0 ? undefined : t.shape[0];
+}
+
 export function checkBatchSize(inputs: NamedTensors, signature: Signature): void {
+  let rows: number | undefined;
+  let same = true;
+  for (const spec of signature.inputs) {
+    const n = batchOf(inputs, spec);
+    if (n === undefined) continue;
+    if (rows === undefined) rows = n;
+    else if (n !== rows) same = false;
+  }
+  if (same) return;
+  // Only a refused request pays for the list.
   const sizes: [string, number][] = [];
   for (const spec of signature.inputs) {
-    const t = inputs[spec.name];
-    if (!t || !spec.shape || spec.shape[0] !== -1 || t.shape.length === 0) continue;
-    sizes.push([spec.name, t.shape[0]!]);
+    const n = batchOf(inputs, spec);
+    if (n !== undefined) sizes.push([spec.name, n]);
   }
-  if (sizes.every(([, n]) => n === sizes[0]![1])) return;
   const listed = sizes.map(([name, n]) => `"${name}" has ${n}`).join(', ');
   throw invalidArgument(`the inputs of one request must have the same batch size (first dimension): ${listed}`);
 }

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { removeModelGenerator } from '../remove-model/generator';
 import { modelGenerator } from './generator';
+import { modelConfig } from './model-config';
 
 const IRIS_ONNX = resolve(__dirname, '../../../../../models/iris/1/model.onnx');
 const PENGUINS_ONNX = resolve(__dirname, '../../../../../models/penguins/1/model.onnx');
@@ -28,6 +29,16 @@ describe('model generator', () => {
       { name: 'probabilities', role: 'probabilities' },
     ]);
     expect(tree.read('models/churn/1/model.onnx')!.length).toBeGreaterThan(100);
+    // Every input and output has a free row dimension: batching on, without waiting.
+    expect(config.batching).toEqual({ maxBatchSize: 64, batchTimeoutMicros: 0 });
+  });
+
+  it('leaves batching off when a tensor has a fixed first dimension, and for graph backends', () => {
+    const rows = { inputs: [{ name: 'x', dtype: 'float32', shape: [-1, 4] }], outputs: [{ name: 'y', dtype: 'float32', shape: [-1] }] };
+    expect(modelConfig('m', 'onnx', rows).batching).toEqual({ maxBatchSize: 64, batchTimeoutMicros: 0 });
+    expect(modelConfig('m', 'onnx', { ...rows, inputs: [{ name: 'x', dtype: 'float32', shape: [1, 4] }] }).batching).toBeUndefined();
+    expect(modelConfig('m', 'onnx', { ...rows, outputs: [{ name: 'y', dtype: 'float32', shape: [] }] }).batching).toBeUndefined();
+    expect(modelConfig('m', 'v2', rows).batching).toBeUndefined();
   });
 
   it('creates only the per-model files: project.json, main, hooks, the k8s base and three overlays', async () => {

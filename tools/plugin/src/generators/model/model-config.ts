@@ -22,6 +22,20 @@ export interface ModelJson {
   getScore?: { output?: string };
   versionPolicy: { latest: { numVersions: number } };
   labels: Record<string, number>;
+  batching?: { maxBatchSize: number; batchTimeoutMicros: number };
+}
+
+/**
+ * Dynamic batching for an in-process ONNX model whose every input and output has a free
+ * first dimension (rows). No waiting (`batchTimeoutMicros: 0`): only requests decoded in the
+ * same turn of the event loop run together, so a lone caller pays nothing and concurrent
+ * callers share one onnxruntime run (docs/benchmarks/vs-flask.md measures both).
+ */
+export const DEFAULT_BATCHING = { maxBatchSize: 64, batchTimeoutMicros: 0 } as const;
+
+function batchable(signature: { inputs: SignatureEntry[]; outputs: SignatureEntry[] }): boolean {
+  const rows = (e: SignatureEntry) => e.shape.length > 0 && e.shape[0] === -1;
+  return signature.inputs.length > 0 && signature.inputs.every(rows) && signature.outputs.every(rows);
 }
 
 export function modelConfig(name: string, backend: string, signature?: { inputs: SignatureEntry[]; outputs: SignatureEntry[] }, artifact?: string): ModelJson {
@@ -35,6 +49,7 @@ export function modelConfig(name: string, backend: string, signature?: { inputs:
     }),
     versionPolicy: { latest: { numVersions: 1 } },
     labels: {},
+    ...(backend === 'onnx' && signature && batchable(signature) && { batching: { ...DEFAULT_BATCHING } }),
   };
 }
 
