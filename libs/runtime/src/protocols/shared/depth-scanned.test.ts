@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBody } from '../../server/read-body.js';
 import { startAppProcess, type AppProcess } from '../../testing/app-process.js';
-import { depthScannedWithin, MAX_JSON_DEPTH, refuseDeepBodies } from './json-depth.js';
+import { depthScannedWithin, MAX_JSON_DEPTH, refuseDeepBodies, SCAN_BYTES_FROM } from './json-depth.js';
 
 const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
 
@@ -32,14 +32,29 @@ describe('depthScannedWithin, on a real server with refuseDeepBodies', () => {
   const send = async (body: string | Buffer, headers: Record<string, string> = {}) =>
     (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })).json()) as { read: boolean; within: number | null };
 
+  // Bodies of a declared length under SCAN_BYTES_FROM are checked after parsing instead.
+  const large = (text: string) => text + ' '.repeat(SCAN_BYTES_FROM - text.length);
+  const chunked = (text: string) => ({
+    body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(text)), c.close()) }),
+    duplex: 'half',
+  });
+
   it('is the limit for an uncompressed body within it, brackets in strings not counted', async () => {
-    expect(await send(nested(8))).toEqual({ read: true, within: 8 });
-    expect(await send(`{"a": "${'['.repeat(50)}"}`)).toEqual({ read: true, within: 8 });
+    expect(await send(large(nested(8)))).toEqual({ read: true, within: 8 });
+    expect(await send(large(`{"a": "${'['.repeat(50)}"}`))).toEqual({ read: true, within: 8 });
   });
 
   it('is undefined for a body deeper than the limit, and for a compressed body (its bytes are not the text)', async () => {
-    expect(await send(nested(9))).toEqual({ read: false, within: null });
-    expect(await send(gzipSync(nested(3)), { 'content-encoding': 'gzip' })).toEqual({ read: true, within: null });
+    expect(await send(large(nested(9)))).toEqual({ read: false, within: null });
+    expect(await send(gzipSync(large(nested(3))), { 'content-encoding': 'gzip' })).toEqual({ read: true, within: null });
+  });
+
+  it('leaves a small body of declared length to the parser, and scans one of unknown length', async () => {
+    expect(await send(nested(9))).toEqual({ read: true, within: null });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, ...chunked(nested(9)) } as RequestInit);
+    expect(await res.json()).toEqual({ read: false, within: null });
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, ...chunked(nested(8)) } as RequestInit);
+    expect(await ok.json()).toEqual({ read: true, within: 8 });
   });
 });
 

@@ -132,6 +132,55 @@ export class JsonDepthScanner {
 }
 
 /**
+ * Bodies under this many bytes are parsed first and their tree checked (valueWithinDepth);
+ * larger ones have their bytes scanned before parsing, as they arrive. The worst a small body
+ * can do to JSON.parse is ~64k nested lists, a few MB for a moment; scanning the bytes of every
+ * body cost as much as parsing it (2.4 ns a byte: 160 µs of a 67 KB, 100-record request).
+ */
+export const SCAN_BYTES_FROM = 128 * 1024;
+
+/**
+ * Whether a parsed value nests lists and objects no deeper than `maxDepth` (the body itself
+ * is level 1, as the byte scan counts). A loop with its own stack, not recursion: the depth
+ * is the caller's to choose. Only containers are pushed, so a flat record costs one pass over its values.
+ */
+export function valueWithinDepth(value: unknown, maxDepth: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (maxDepth < 1) return false;
+  const stack: object[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const depth = depths.pop()!;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (typeof child === 'object' && child !== null) {
+          if (depth + 1 > maxDepth) return false;
+          stack.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in node) {
+        const child: unknown = (node as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) {
+          if (depth + 1 > maxDepth) return false;
+          stack.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/** valueWithinDepth, or the same 400 the byte scan gives. */
+export function checkValueDepth(value: unknown, maxDepth: number = MAX_JSON_DEPTH): void {
+  if (!valueWithinDepth(value, maxDepth)) throw tooDeep(maxDepth);
+}
+
+/**
  * Refuses a body nested deeper than `maxDepth` before it is parsed: JSON.parse of
  * `[[[[…]]]]` under the body limit builds millions of arrays (~1 GB) and stalls the loop.
  * One pass over the bytes, no allocation. Works on the raw Buffer or the decoded text.
@@ -163,6 +212,10 @@ export function* checkJsonDepthSteps(body: Buffer | string, maxDepth: number = M
 export function refuseDeepBodies(server: Server, maxDepth: number = MAX_JSON_DEPTH): void {
   server.prependListener('request', (req: IncomingMessage) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    // A small body of declared length is cheaper to check after parsing (SCAN_BYTES_FROM);
+    // a large one, or one of unknown length, is watched as it arrives.
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) < SCAN_BYTES_FROM) return;
     const scanner = new JsonDepthScanner(maxDepth);
     let state: 'scanning' | 'too-deep' | 'reported' = 'scanning';
     // Uncompressed bytes are the text's brackets: their scan stands for the text's (depthScannedWithin).

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../errors.js';
 import { runSteps, type Steps } from '../../threads/time-slices.js';
-import { checkJsonDepthSteps, MAX_JSON_DEPTH } from '../shared/json-depth.js';
+import { checkJsonDepthSteps, checkValueDepth, MAX_JSON_DEPTH, SCAN_BYTES_FROM } from '../shared/json-depth.js';
 import { parseJsonInPieces, PIECED_PARSE_BYTES } from '../shared/json-pieces.js';
 
 /**
@@ -49,6 +49,19 @@ export function parseTfServingBody(text: string, options: ParseOptions = {}): Js
  */
 export function* parseTfServingBodySteps(text: string, options: ParseOptions = {}): Steps<JsonValue> {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  if (!options.lossless && text.length < SCAN_BYTES_FROM) {
+    // Small: parse, then check the tree's depth (cheaper than scanning the text first).
+    let value: JsonValue | undefined;
+    try {
+      value = JSON.parse(text) as JsonValue;
+    } catch {
+      // NaN/Infinity tokens, or an error to be described: the full path below.
+    }
+    if (value !== undefined) {
+      checkValueDepth(value, maxDepth);
+      return value;
+    }
+  }
   if (!options.lossless && text.length >= PIECED_PARSE_BYTES) {
     // A large body in pieces (json-pieces.ts); if it is not plain JSON, the usual way below.
     const value = (yield* parseJsonInPieces(text, maxDepth)) as JsonValue | undefined;
