@@ -212,6 +212,11 @@ async function main(): Promise<void> {
   const ctx = await prepare();
   const servers: ServerResult[] = [];
   for (const spec of specs) servers.push(await measure(spec, ctx));
+  log('\nthe model alone (model-alone.ts) ...');
+  const modelAlone = JSON.parse(
+    run(process.execPath, ['--import', 'tsx', join(here, 'model-alone.ts'), join(scratch, 'models', MODEL, '1', 'model.onnx'), ctx.bodies.one, ctx.bodies.batch], 'the model alone'),
+  ) as Results['modelAlone'];
+  log(`  ${JSON.stringify(modelAlone)}`);
 
   let onnxruntime = 'unknown';
   try {
@@ -228,6 +233,7 @@ async function main(): Promise<void> {
     machine: { ...info, loadAfter: loadavg()[0]!.toFixed(2), onnxruntime, wrk: await wrkVersion(), ...pythonVersions() },
     dataset: ctx.dataset,
     servers,
+    modelAlone,
   };
   await writeReport(results, outDir);
 }

@@ -37,6 +37,8 @@ export interface Results {
   machine: Record<string, unknown>;
   dataset: Record<string, unknown>;
   servers: ServerResult[];
+  /** onnxruntime-node runs of the model alone, µs per run (model-alone.ts); absent in older results. */
+  modelAlone?: { oneRecordUs: number; hundredRecordsUs: number };
 }
 
 export interface Target {
@@ -207,6 +209,26 @@ export function markdown(results: Results): string {
     lines.push('primary and both server processes.');
   }
   lines.push('');
+  const alone = results.modelAlone;
+  if (alone) {
+    // A server running this model in its event loop pays at least the bare round trip plus one run.
+    const c1 = cell(results, 'node-json', 'one-c1')?.requestsPerSecond;
+    const ceiling = c1 ? 1 / (1 / c1 + alone.oneRecordUs / 1e6) : undefined;
+    lines.push('## The model alone');
+    lines.push('');
+    lines.push('onnxruntime-node runs of the same model on one thread, with the runtime\'s session options and tensors built');
+    lines.push('once (tools/bench/vs-flask/model-alone.ts; median of 5 rounds of 1 s): no HTTP, no JSON, no feature work.');
+    lines.push('');
+    lines.push('| run | µs per run |');
+    lines.push('|---|---|');
+    lines.push(`| 1 record | ${fmt(alone.oneRecordUs, 1)} |`);
+    lines.push(`| 100 records | ${fmt(alone.hundredRecordsUs, 1)} |`);
+    lines.push('');
+    lines.push(`At c=1 every request waits for one run, so no server running this model can exceed the bare node:http + JSON`);
+    lines.push(`round trip plus one run: ${fmt(ceiling)} req/s here, ${pct(ratio(ceiling, c1))} of bare node:http + JSON, before any`);
+    lines.push('HTTP framework, decoding, features, metrics or logging.');
+    lines.push('');
+  }
   lines.push('## The issue\'s targets (issue 9)');
   lines.push('');
   lines.push('| target | measured | |');

@@ -1,7 +1,8 @@
 import type { BatchingConfig } from '../config/schema.js';
 import { ServingError } from '../errors.js';
 import type { NamedTensors } from '../tensor/tensor.js';
-import { concatRows, rowsOf, sameBatchLayout, sliceRows } from './concat.js';
+import { concatRows, rowsOf, sliceRows } from '../tensor/rows.js';
+import { sameBatchLayout } from './batch-layout.js';
 
 type Run = (inputs: NamedTensors, outputs?: readonly string[]) => Promise<NamedTensors>;
 

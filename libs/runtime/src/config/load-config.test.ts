@@ -14,7 +14,7 @@ describe('parseModelConfig', () => {
     expect(config.backend).toBe('onnx');
     expect(config.versionPolicy).toEqual({ latest: { numVersions: 1 } });
     expect(config.labels).toEqual({});
-    expect((config as unknown as { onnx: { execution: string } }).onnx.execution).toBe('pool');
+    expect((config as unknown as { onnx: { execution: string } }).onnx.execution).toBe('auto');
     expect(config.batching).toBeUndefined();
   });
 

@@ -4,9 +4,11 @@ import { defineBackend } from '../descriptor.js';
 export const onnxOptions = z.strictObject({
   /**
    * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs on
-   * the main thread, which is only faster for tiny models (docs/benchmarks.md).
+   * the main thread (no hand-off, no worker's memory), which pays for small models. `auto`
+   * (the default) picks inline for a model file under 1 MiB whose rows are independent
+   * (batching is configured, so a large request can run a slice of rows at a time), else the pool.
    */
-  execution: z.enum(['pool', 'inline']).default('pool'),
+  execution: z.enum(['auto', 'pool', 'inline']).default('auto'),
   /**
    * On how many of the process's shared worker threads (ONNX_WORKERS) this model has a
    * session: also the most runs of it that execute at once. Default: one for a model file

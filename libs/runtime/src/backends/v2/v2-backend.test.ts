@@ -48,6 +48,7 @@ async function logicApp(model: 'iris' | 'penguins', v2: Record<string, unknown>)
   const config = JSON.parse(await readFile(join(WORKSPACE_MODELS, model, 'model.json'), 'utf8')) as Record<string, unknown>;
   delete config['versionPolicy'];
   delete config['labels'];
+  delete config['onnx']; // the in-process backend's own settings
   await writeFile(join(dir, name, 'model.json'), JSON.stringify({ ...config, name, backend: 'v2', v2: { url: `http://127.0.0.1:${peerPort}`, model, ...v2 } }));
   return startTestServer({ models: [name], modelsDir: dir });
 }

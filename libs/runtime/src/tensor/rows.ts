@@ -1,4 +1,9 @@
-import { allocate, type NamedTensors, type Tensor, type TensorData } from '../tensor/tensor.js';
+import { allocate, type NamedTensors, type Tensor, type TensorData } from './tensor.js';
+
+/**
+ * Row-wise tensor helpers: the first dimension is the batch. Shared by the batcher (many
+ * requests → one run) and the inline ONNX backend (one large request → runs of a few thousand rows).
+ */
 
 /** Stacks tensors of the same input along the batch dimension. */
 export function concatRows(parts: readonly Tensor[]): Tensor {
@@ -22,26 +27,6 @@ export function sliceRows(t: Tensor, from: number, to: number): Tensor {
     ? t.data.slice(from * stride, to * stride)
     : (t.data as Float32Array).subarray(from * stride, to * stride);
   return { dtype: t.dtype, shape: [to - from, ...t.shape.slice(1)], data };
-}
-
-/**
- * Requests can share a batch when every input has the same type and per-row shape, and
- * they ask for the same outputs. Compared in place: this runs for every request batched,
- * and a key string built from 32 inputs cost more than the batching saved.
- */
-export function sameBatchLayout(a: NamedTensors, aOutputs: readonly string[] | undefined, b: NamedTensors, bOutputs: readonly string[] | undefined): boolean {
-  if (aOutputs !== bOutputs) {
-    if (!aOutputs || !bOutputs || aOutputs.length !== bOutputs.length) return false;
-    for (const name of aOutputs) if (!bOutputs.includes(name)) return false;
-  }
-  for (const name in a) {
-    const x = a[name]!;
-    const y = b[name];
-    if (!y || x.dtype !== y.dtype || x.shape.length !== y.shape.length) return false;
-    for (let d = 1; d < x.shape.length; d++) if (x.shape[d] !== y.shape[d]) return false;
-  }
-  for (const name in b) if (!(name in a)) return false;
-  return true;
 }
 
 export function rowsOf(inputs: NamedTensors): number | undefined {
