@@ -3,6 +3,8 @@
  * the field, and exit code 1: no stack trace for an operator to read through.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -49,5 +51,21 @@ describe('config errors at start', () => {
     const lines = out.split('\n').filter((l) => l.trim() !== '');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!).error).toMatch(/^environment variable BODY_LIMIT: "ten megabytes" is not a size/);
+  });
+
+  it('a port in use: one JSON line naming host and port, exit 1', { timeout: 60_000 }, async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    try {
+      const port = String((busy.address() as AddressInfo).port);
+      const { code, out } = await start({ MODELS_DIR: join(WORKSPACE, 'models'), PORT: port, LOG_LEVEL: 'warn' });
+      expect(code).toBe(1);
+      const lines = out.split('\n').filter((l) => l.trim() !== '');
+      const fatal = lines.map((l) => JSON.parse(l) as { level: number; msg: string; port: number }).filter((l) => l.level === 60);
+      expect(fatal).toEqual([expect.objectContaining({ msg: `cannot start: cannot listen on 127.0.0.1:${port} (the port is in use)`, port: Number(port) })]);
+      expect(out).not.toMatch(/\n\s+at |\.ts:\d+/);
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
   });
 });

@@ -92,14 +92,24 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   joinClusterMetrics(modelServer.metrics);
   probes.readiness(() => modelServer.context.dataPlane.ready());
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = createServer(modelServer.app);
-    s.once('error', reject);
-    s.listen(env.port, env.host, () => {
-      s.off('error', reject);
-      resolve(s);
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = createServer(modelServer.app);
+      s.once('error', reject);
+      s.listen(env.port, env.host, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
     });
-  });
+  } catch (err) {
+    // A port in use or not allowed is the operator's to fix, like a bad config: one line, exit 1.
+    if (!exitOnConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    logger.fatal({ host: env.host, port: env.port, error: `${code ?? 'error'}: ${(err as Error).message}` }, `cannot start: cannot listen on ${env.host}:${env.port}${code === 'EADDRINUSE' ? ' (the port is in use)' : ''}`);
+    logger.flush?.();
+    process.exit(1);
+  }
   // Longer than a load balancer's idle timeout, so it never reuses a socket we just closed.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
