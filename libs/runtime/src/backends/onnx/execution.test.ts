@@ -9,19 +9,11 @@ import { stat } from 'node:fs/promises';
 import type { Backend } from '../backend.js';
 import type { ModelConfig } from '../../config/schema.js';
 import { parseModelConfig } from '../model-config.js';
-import { loadReference, maxAbsDiff, WORKSPACE_MODELS } from '../../testing/fixtures.js';
+import { loadReference, maxAbsDiff, PENGUIN_INPUTS, PENGUIN_STRING_INPUTS, WORKSPACE_MODELS } from '../../testing/fixtures.js';
 import type { NamedTensors } from '../../tensor/tensor.js';
 import { INLINE_SLICE_ROWS, loadOnnxBackend } from './onnx-backend.js';
 import { SMALL_MODEL_BYTES } from './pool-size.js';
 
-const FIELDS: Record<string, string> = {
-  island: 'Island',
-  bill_length_mm: 'Beak Length (mm)',
-  bill_depth_mm: 'Beak Depth (mm)',
-  flipper_length_mm: 'Flipper Length (mm)',
-  body_mass_g: 'Body Mass (g)',
-  sex: 'Sex',
-};
 
 function configWith(extra: object): ModelConfig {
   return parseModelConfig('model.json', JSON.stringify({ name: 'penguins', backend: 'onnx', ...extra }));
@@ -44,9 +36,8 @@ async function repeatedRecords(rows: number) {
   const records = ref.records;
   const pick = (i: number) => records[i % records.length]!;
   const inputs: NamedTensors = {};
-  for (const [input, field] of Object.entries(FIELDS)) {
-    const text = typeof records[0]![field] === 'string' || input === 'island' || input === 'sex';
-    inputs[input] = text
+  for (const [input, field] of Object.entries(PENGUIN_INPUTS)) {
+    inputs[input] = PENGUIN_STRING_INPUTS.has(input)
       ? { dtype: 'string', shape: [rows, 1], data: Array.from({ length: rows }, (_, i) => (pick(i)[field] as string | null) ?? '') }
       : { dtype: 'float32', shape: [rows, 1], data: Float32Array.from({ length: rows }, (_, i) => (pick(i)[field] as number | null) ?? NaN) };
   }
