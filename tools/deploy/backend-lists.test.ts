@@ -38,4 +38,18 @@ describe('the backend lists', () => {
       expect(() => readFileSync(join(root, path)), path).not.toThrow();
     }
   });
+
+  it("each app image keeps the packages its backend names, and they are the runtime's dependencies", () => {
+    const root = join(__dirname, '../..');
+    const runtimeDeps = (JSON.parse(readFileSync(join(root, 'libs/runtime/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+    for (const kind of BACKEND_KINDS) {
+      const recipe = readFileSync(join(root, BACKENDS[kind].recipe), 'utf8');
+      // What the recipe prunes from node_modules: `rm -rf node_modules/<path> ...`.
+      const pruned = [...recipe.matchAll(/rm -rf ((?:node_modules\/\S+\s*)+)/g)].flatMap((m) => m[1]!.trim().split(/\s+/).map((p) => p.replace(/^node_modules\//, '')));
+      for (const pkg of backendDescriptor(kind).image.packages) {
+        expect(runtimeDeps, `${kind}: ${pkg}`).toHaveProperty([pkg]);
+        expect(pruned.filter((p) => pkg === p || pkg.startsWith(`${p}/`)), `${kind}'s recipe ${BACKENDS[kind].recipe} removes ${pkg}`).toEqual([]);
+      }
+    }
+  });
 });

@@ -41,6 +41,8 @@ export interface BackendLoadContext<Options> {
 export interface BackendImage {
   /**
    * The runtime dependencies the app image keeps for this backend (the others are pruned).
+   * Held against the backend's image recipe and libs/runtime/package.json by
+   * tools/deploy/backend-lists.test.ts: a recipe that prunes one of them fails the build.
    */
   readonly packages: readonly string[];
   /**
