@@ -100,6 +100,24 @@ describe('Batcher', () => {
       expect([...((await answer)['y']!.data as Float32Array)]).toEqual([10]);
     });
 
+    it('runs a request that is alone at once, and one that is not at the end of the turn', async () => {
+      const model = doubling();
+      const batcher = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });
+      const lone = batcher.submit(rows(1), undefined, true);
+      expect(model.calls).toEqual([1]); // before any await: no turn waited for
+      await lone;
+      const first = batcher.submit(rows(2));
+      const joining = batcher.submit(rows(3), undefined, true); // a batch is open: it joins it
+      expect(model.calls).toEqual([1]);
+      await Promise.all([first, joining]);
+      expect(model.calls).toEqual([1, 2]);
+      // With a wait configured, `alone` changes nothing: the wait is the operator's choice.
+      const waiting = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 1000, maxEnqueuedRequests: 100 });
+      const held = waiting.submit(rows(4), undefined, true);
+      expect(model.calls).toEqual([1, 2]);
+      await held;
+    });
+
     it('starts a new batch in the next turn', async () => {
       const model = doubling();
       const batcher = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });

@@ -47,9 +47,14 @@ export class Batcher {
     };
   }
 
-  submit(inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> {
+  /**
+   * `alone`: the caller knows no other request could join this one (nothing else in flight);
+   * with no batch open and no wait configured, it runs at once instead of at the turn's end.
+   */
+  submit(inputs: NamedTensors, outputs?: readonly string[], alone = false): Promise<NamedTensors> {
     const rows = rowsOf(inputs);
     if (rows === undefined || rows === 0 || rows >= this.config.maxBatchSize) return this.run(inputs, outputs);
+    if (alone && !this.open && this.config.batchTimeoutMicros === 0) return this.run(inputs, outputs);
     if (this.queued >= this.config.maxEnqueuedRequests) {
       return Promise.reject(new ServingError('UNAVAILABLE', 'the batch queue is full; retry later'));
     }

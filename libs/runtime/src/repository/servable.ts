@@ -46,7 +46,10 @@ export class Servable {
     checkOutputs(outputs, this.signature);
     const conformed = conformInputs(inputs, this.signature);
     checkBatchSize(conformed, this.signature);
-    return this.batcher ? this.batcher.submit(conformed, outputs) : this.backend.run(conformed, outputs);
+    if (!this.batcher) return this.backend.run(conformed, outputs);
+    // The only request holding this version has nobody to share a run with: it goes now,
+    // not at the end of the loop's turn (a lone caller at c=1 skips one turn of the loop).
+    return this.batcher.submit(conformed, outputs, this.inFlight <= 1);
   }
 
   /** Resolves once no request holds the servable any more, then releases the backend. */
