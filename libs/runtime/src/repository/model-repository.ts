@@ -153,7 +153,7 @@ export class ModelRepository {
     }
     this.failures.delete(v.version);
     const onBatch = (rows: number) => this.options.events?.batched?.(this.name, v.version, rows);
-    this.available.set(v.version, new Servable(v.version, backend, this.config.batching, onBatch));
+    this.available.set(v.version, new Servable(v.version, backend, this.config.batching, onBatch, this.config.largeRequests.maxRowsPerRun));
     this.states.set(v.version, { version: v.version, state: 'AVAILABLE', ...(warning && { warning }) });
     if (warning) log.warn(warning);
     const seconds = (performance.now() - started) / 1000;

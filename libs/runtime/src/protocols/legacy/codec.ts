@@ -2,6 +2,7 @@ import type { OutputConfig } from '../../config/schema.js';
 import { invalidArgument } from '../../errors.js';
 import type { NamedTensors } from '../../tensor/tensor.js';
 import { Checkpoints, type Steps } from '../../threads/time-slices.js';
+import { joinPieces, type Pieces } from '../shared/answer-stream.js';
 import { rowValue, type JsonNested } from '../shared/tensor-json.js';
 
 /** The body the old Flask services took: `{"data": <records or columns>}`. */
@@ -54,20 +55,25 @@ function scoreEntries(outputs: NamedTensors, configs: readonly OutputConfig[], o
  * JSON.stringify writes it, built a chunk of records at a time with a checkpoint after
  * each, so a large answer is written in time slices (threads/time-slices.ts).
  */
-export function* scoreReplySteps(outputs: NamedTensors, configs: readonly OutputConfig[], only?: string): Steps<string> {
+export function scoreReplySteps(outputs: NamedTensors, configs: readonly OutputConfig[], only?: string): Steps<string> {
+  return joinPieces(scoreReplyPieces(outputs, configs, only));
+}
+
+/** scoreReplySteps as pieces of text, for a large answer written as it is made (answer-stream.ts). */
+export function* scoreReplyPieces(outputs: NamedTensors, configs: readonly OutputConfig[], only?: string): Pieces {
   const { rows, entry, rowSize } = scoreEntries(outputs, configs, only);
   const checkpoints = new Checkpoints();
-  const parts: string[] = [];
   let chunk: unknown[] = [];
+  let open = '{"msg":"Successful!","code":200,"data":[';
   for (let row = 0; row < rows; row++) {
     chunk.push(entry(row));
     if (checkpoints.due(rowSize || 1)) {
       // An array's JSON without its brackets is its elements' JSON joined by commas.
-      parts.push(JSON.stringify(chunk).slice(1, -1));
+      yield open + JSON.stringify(chunk).slice(1, -1);
+      open = ',';
       chunk = [];
       yield;
     }
   }
-  if (chunk.length > 0) parts.push(JSON.stringify(chunk).slice(1, -1));
-  return `{"msg":"Successful!","code":200,"data":[${parts.join(',')}]}`;
+  yield (chunk.length > 0 ? open + JSON.stringify(chunk).slice(1, -1) : open === ',' ? '' : open) + ']}';
 }
