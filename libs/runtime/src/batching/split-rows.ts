@@ -1,10 +1,10 @@
-import { concatRows, rowsOf, sliceRows } from './concat.js';
-import type { NamedTensors } from '../tensor/tensor.js';
+import { rowsOf, sliceRows } from './concat.js';
+import { allocate, type NamedTensors, type Tensor } from '../tensor/tensor.js';
 
 type Run = (inputs: NamedTensors, outputs?: readonly string[]) => Promise<NamedTensors>;
 
 /** Rows per run when model.json does not say (`largeRequests.maxRowsPerRun`). */
-export const DEFAULT_MAX_ROWS_PER_RUN = 16_384;
+export const DEFAULT_MAX_ROWS_PER_RUN = 4096;
 
 /**
  * A request of more rows than `maxRowsPerRun` runs as consecutive runs of at most that
@@ -12,7 +12,7 @@ export const DEFAULT_MAX_ROWS_PER_RUN = 16_384;
  * max_execution_batch_size. Why: onnxruntime sizes its intermediates (and its arena, which
  * keeps them) by the run, so one 260,000-row run of a scikit-learn pipeline held ~5× the
  * request's body in native memory, and the hop to a worker thread copies the whole input
- * at once. Runs of 16k rows cost the same CPU and a bounded amount of memory.
+ * at once. Runs of 4096 rows cost the same CPU and a bounded amount of memory.
  *
  * Rows must be independent, as the batcher also assumes. Where a model's outputs are not
  * per row (the first run's outputs do not have its rows as their first dimension), the
@@ -30,24 +30,33 @@ export function runInRowSlices(run: Run, inputs: NamedTensors, outputs: readonly
 }
 
 async function runSlices(run: Run, inputs: NamedTensors, outputs: readonly string[] | undefined, rows: number, maxRowsPerRun: number): Promise<NamedTensors> {
-  const parts: NamedTensors[] = [];
+  // The whole answer's outputs, allocated at the first run's result and filled run by run,
+  // so that no run's result outlives its copy.
+  let merged: NamedTensors | undefined;
   for (let from = 0; from < rows; from += maxRowsPerRun) {
     const to = Math.min(rows, from + maxRowsPerRun);
     const slice: NamedTensors = {};
-    // A copy, not a view: the hop to a worker thread transfers (and so detaches) what it is given.
+    // A copy, not a view: the hop to a worker thread may transfer (and so detach) what it is given.
     for (const name in inputs) slice[name] = copyOf(sliceRows(inputs[name]!, from, to));
     const result = await run(slice, outputs);
     if (!Object.values(result).every((t) => t.shape.length > 0 && t.shape[0] === to - from)) {
       if (from === 0) return run(inputs, outputs);
       throw new Error(`the model's outputs stopped being per row at row ${from}`);
     }
-    parts.push(result);
+    merged ??= Object.fromEntries(Object.entries(result).map(([name, t]) => [name, { dtype: t.dtype, shape: [rows, ...t.shape.slice(1)], data: allocate(t.dtype, (t.data.length / (to - from)) * rows) }]));
+    for (const name in result) {
+      const part = result[name]!;
+      const whole = merged[name];
+      const width = whole ? whole.data.length / rows : 0;
+      if (!whole || whole.dtype !== part.dtype || part.data.length !== width * (to - from)) throw new Error(`output "${name}" changed its type or row size between runs of one request`);
+      const at = width * from;
+      if (Array.isArray(whole.data)) for (let k = 0; k < part.data.length; k++) whole.data[at + k] = (part.data as string[])[k]!;
+      else (whole.data as Float32Array).set(part.data as Float32Array, at);
+    }
   }
-  const merged: NamedTensors = {};
-  for (const name of Object.keys(parts[0]!)) merged[name] = concatRows(parts.map((p) => p[name]!));
-  return merged;
+  return merged!;
 }
 
-function copyOf(t: NamedTensors[string]): NamedTensors[string] {
+function copyOf(t: Tensor): Tensor {
   return Array.isArray(t.data) ? t : { ...t, data: (t.data as Float32Array).slice() };
 }

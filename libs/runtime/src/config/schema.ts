@@ -152,7 +152,7 @@ const baseShape = {
    * rows (TF Serving's large batch splitting): the backend's memory follows the run, not the
    * request (batching/split-rows.ts).
    */
-  largeRequests: z.strictObject({ maxRowsPerRun: z.number().int().positive().default(16_384) }).default({ maxRowsPerRun: 16_384 }),
+  largeRequests: z.strictObject({ maxRowsPerRun: z.number().int().positive().default(4096) }).default({ maxRowsPerRun: 4096 }),
   /** Bounded admission per model: beyond it requests get 503 + Retry-After at once. */
   admission: admissionSchema.default({ maxInFlight: 128, maxQueuedRows: 100_000, retryAfterSeconds: 1 }),
   /**

@@ -1,57 +1,66 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { overflowsFloat32 } from '../../../tensor/float-range.js';
-import { allocate, type DType, type Signature, type TensorData } from '../../../tensor/tensor.js';
+import type { DType, Signature, TensorData } from '../../../tensor/tensor.js';
 import { LARGE_BODY_BYTES } from '../../../threads/time-slices.js';
 import { NotHandled, notHandled, QUOTE, type JsonBytes } from './json-bytes.js';
 
 /**
- * Tensor storage filled value by value from a body's bytes (json-bytes.ts): numbers in a
- * growing Float64Array, turned into the input's dtype at the end (a Float32Array rounds as
- * the usual path's store does), strings in a plain list. Only the dtypes the fast decoders
- * read: float32, float64, string.
+ * Tensor storage filled value by value from a body's bytes (json-bytes.ts), in the input's
+ * own storage from the start (a Float32Array rounds each number as the usual path's store
+ * does), sized by what the body declares or a guess, grown by doubling. Only the dtypes the
+ * fast decoders read: float32, float64, string.
  */
 export class Column {
-  private numbers: Float64Array | undefined;
-  private strings: string[] | undefined;
+  private store: Float32Array | Float64Array | string[];
   /** One past the highest index written. */
   length = 0;
 
   constructor(
     readonly dtype: FastDType,
-    capacity = 1024,
+    capacity: number,
   ) {
-    if (dtype === 'string') this.strings = [];
-    else this.numbers = new Float64Array(Math.max(16, capacity));
+    this.store = allocateFast(dtype, Math.max(16, capacity));
   }
 
   get isString(): boolean {
-    return this.strings !== undefined;
+    return this.dtype === 'string';
+  }
+
+  private grow(i: number): void {
+    const grown = allocateFast(this.dtype, Math.max(this.store.length * 2, i + 1));
+    if (Array.isArray(grown)) for (let k = 0; k < this.length; k++) grown[k] = (this.store as string[])[k]!;
+    else grown.set(this.store as Float32Array);
+    this.store = grown;
   }
 
   setNumber(i: number, x: number): void {
-    let n = this.numbers!;
-    if (i >= n.length) {
-      const grown = new Float64Array(Math.max(n.length * 2, i + 1));
-      grown.set(n);
-      this.numbers = n = grown;
-    }
-    n[i] = x;
+    if (i >= this.store.length) this.grow(i);
+    (this.store as Float64Array)[i] = x;
     if (i >= this.length) this.length = i + 1;
   }
 
   setString(i: number, s: string): void {
-    this.strings![i] = s;
+    if (i >= this.store.length) this.grow(i);
+    (this.store as string[])[i] = s;
     if (i >= this.length) this.length = i + 1;
   }
 
-  /** The values as the tensor's storage: exactly `length` of them, in the dtype's array. */
+  /** The values as the tensor's storage: exactly `length` of them. */
   data(): TensorData {
-    if (this.strings) return this.strings.length === this.length ? this.strings : notHandled();
-    const out = allocate(this.dtype, this.length) as Float32Array | Float64Array;
-    out.set(this.numbers!.subarray(0, this.length));
-    this.numbers = undefined;
-    return out;
+    const store = this.store;
+    if (store.length === this.length) return store;
+    if (Array.isArray(store)) {
+      store.length = this.length;
+      return store;
+    }
+    return store.slice(0, this.length);
   }
+}
+
+/** Plain storage for the fast dtypes: a list of strings is filled in place, never pushed to. */
+function allocateFast(dtype: FastDType, length: number): Float32Array | Float64Array | string[] {
+  if (dtype === 'string') return new Array<string>(length);
+  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
 export type FastDType = 'float32' | 'float64' | 'string';
