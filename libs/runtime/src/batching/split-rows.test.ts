@@ -11,7 +11,7 @@ import { recordsToTensors } from '../features/records-to-tensors.js';
 import type { ModelConfig } from '../config/schema.js';
 import { loadReference, WORKSPACE_MODELS } from '../testing/fixtures.js';
 import type { NamedTensors } from '../tensor/tensor.js';
-import { runInRowSlices } from './split-rows.js';
+import { DEFAULT_MAX_ROWS_PER_RUN, maxRowsPerRun, runInRowSlices } from './split-rows.js';
 import { readFile } from 'node:fs/promises';
 
 const plain = (tensors: NamedTensors) => Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape, data: Array.from(t.data as ArrayLike<unknown>) }]));
@@ -53,5 +53,15 @@ describe('runInRowSlices', () => {
     const out = await runInRowSlices(total, { x: { dtype: 'float32', shape: [10, 1], data: Float32Array.from({ length: 10 }, (_, k) => k) } }, undefined, 4);
     expect(runs).toEqual([4, 10]);
     expect(Array.from(out['sum']!.data as Float32Array)).toEqual([45]);
+  });
+});
+
+describe('maxRowsPerRun', () => {
+  it('splits a batched model (rows declared independent) by default, another only when asked', () => {
+    const batching = { maxBatchSize: 64, batchTimeoutMicros: 0, maxEnqueuedRequests: 1000 };
+    expect(maxRowsPerRun({ batching })).toBe(DEFAULT_MAX_ROWS_PER_RUN);
+    expect(maxRowsPerRun({})).toBeUndefined();
+    expect(maxRowsPerRun({ largeRequests: { maxRowsPerRun: 10 } })).toBe(10);
+    expect(maxRowsPerRun({ batching, largeRequests: { maxRowsPerRun: 100_000 } })).toBe(100_000);
   });
 });

@@ -1,10 +1,19 @@
-import { rowsOf, sliceRows } from './concat.js';
+import { rowsOf, sliceRows } from '../tensor/rows.js';
+import type { ModelConfig } from '../config/schema.js';
 import { allocate, type NamedTensors, type Tensor } from '../tensor/tensor.js';
 
 type Run = (inputs: NamedTensors, outputs?: readonly string[]) => Promise<NamedTensors>;
 
-/** Rows per run when model.json does not say (`largeRequests.maxRowsPerRun`). */
+/** Rows per run of a batched model when model.json does not say (`largeRequests.maxRowsPerRun`). */
 export const DEFAULT_MAX_ROWS_PER_RUN = 4096;
+
+/**
+ * The split a model's config asks for: its own `largeRequests.maxRowsPerRun`, else the
+ * default for a model with `batching` (which declares its rows independent), else none.
+ */
+export function maxRowsPerRun(config: Pick<ModelConfig, 'largeRequests' | 'batching'>): number | undefined {
+  return config.largeRequests?.maxRowsPerRun ?? (config.batching ? DEFAULT_MAX_ROWS_PER_RUN : undefined);
+}
 
 /**
  * A request of more rows than `maxRowsPerRun` runs as consecutive runs of at most that
@@ -18,7 +27,8 @@ export const DEFAULT_MAX_ROWS_PER_RUN = 4096;
  * per row (the first run's outputs do not have its rows as their first dimension), the
  * request runs whole instead, as it did before.
  */
-export function runInRowSlices(run: Run, inputs: NamedTensors, outputs: readonly string[] | undefined, maxRowsPerRun: number): Promise<NamedTensors> {
+export function runInRowSlices(run: Run, inputs: NamedTensors, outputs: readonly string[] | undefined, maxRowsPerRun: number | undefined): Promise<NamedTensors> {
+  if (maxRowsPerRun === undefined) return run(inputs, outputs);
   // One look at one input decides for the common, small request: no extra promise, no walk.
   for (const name in inputs) {
     if ((inputs[name]!.shape[0] ?? 0) <= maxRowsPerRun) return run(inputs, outputs);

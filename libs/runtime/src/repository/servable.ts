@@ -2,7 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import { checkOutputs, conformInputs } from '../backends/conform.js';
 import { Batcher } from '../batching/batcher.js';
 import type { BatchingConfig } from '../config/schema.js';
-import { DEFAULT_MAX_ROWS_PER_RUN, runInRowSlices } from '../batching/split-rows.js';
+import { runInRowSlices } from '../batching/split-rows.js';
 import { checkBatchSize } from '../tensor/batch-size.js';
 import type { NamedTensors, Signature } from '../tensor/tensor.js';
 
@@ -20,8 +20,8 @@ export class Servable {
     readonly backend: Backend,
     batching?: BatchingConfig,
     onBatch?: (rows: number) => void,
-    /** Larger requests run in slices of this many rows (batching/split-rows.ts). */
-    private readonly maxRowsPerRun = DEFAULT_MAX_ROWS_PER_RUN,
+    /** Larger requests run in slices of this many rows (batching/split-rows.ts); none: whole. */
+    private readonly maxRowsPerRun?: number,
   ) {
     this.batcher = batching ? new Batcher((i, o) => backend.run(i, o), batching, onBatch) : undefined;
   }
