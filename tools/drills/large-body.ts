@@ -18,7 +18,7 @@ const TARGET_BYTES = Number(process.env['DRILL_BODY_MB'] ?? 9.5) * 1e6;
 const BLOCK_MS = 100;
 const RSS_FACTOR = 4;
 
-const WARM_UP_REQUESTS = 3000;
+const WARM_UP_REQUESTS = 8000;
 
 const growth = (f: LargeBodyFigures) => f.rssGrowthBytes / f.bodyBytes;
 
