@@ -64,7 +64,7 @@ export async function largeBodyDrill(): Promise<DrillResult> {
     failures: countBy(failed, (f) => (f.status === 200 ? 'wrong answer' : `HTTP ${f.status ?? f.error}`)),
     fiveXX: figures.filter((f) => (f.status ?? 0) >= 500).length,
     crashes: crashed,
-    maxProbeMs: Math.round(Math.max(...figures.map((f) => f.longestBlockMs))),
+    maxProbeMs: Math.round(Math.max(...[...figures, ...firsts].map((f) => f.longestBlockMs))),
     figures: {
       ...Object.fromEntries(
         figures.map((f) => [
