@@ -55,7 +55,7 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
       // A large JSON body may go straight from its bytes into tensors once the version's
       // signature is known (infer-from-bytes.ts); it is then never parsed into objects. As the
       // usual path, an unknown model with a broken body is the body's 400.
-      let fast = slicer !== undefined && headerLength === undefined && dp.models.find(m.model) !== undefined;
+      const fast = slicer !== undefined && headerLength === undefined && dp.models.find(m.model) !== undefined;
       // `let`: released once decoded, so the parsed tree is garbage during inference and encoding.
       let body: unknown = fast ? undefined : await drive(readInferBodySteps(raw, headers), slicer);
       const model = dp.model(m.model);
@@ -65,7 +65,6 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
         selector: versionSelector(m.version),
         async decode(servable) {
           if (fast) {
-            fast = false;
             const request = fastDecodable(raw.length, headers, servable.signature) ? await drive(attempt(inferRequestFromBytes(raw, servable.signature)), slicer) : undefined;
             if (request) return { input: { kind: 'tensors' as const, tensors: request.inputs }, outputs: request.outputs, id: request.id, binaryOutput: NO_BINARY_OUTPUT };
             body = await drive(readInferBodySteps(raw, headers), slicer);
