@@ -147,6 +147,13 @@ const baseShape = {
   /** Version labels, as in TF Serving: e.g. {"stable": 1, "canary": 2}. */
   labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.number().int().positive()).default({}),
   batching: batchingSchema.optional(),
+  /**
+   * A request of more rows than `maxRowsPerRun` runs as consecutive runs of at most that many
+   * rows (TF Serving's large batch splitting): the backend's memory follows the run, not the
+   * request (batching/split-rows.ts). Rows must be independent: so by default only a model
+   * with `batching` (which says so) is split, at 4096 rows; giving this block splits any model.
+   */
+  largeRequests: z.strictObject({ maxRowsPerRun: z.number().int().positive() }).optional(),
   /** Bounded admission per model: beyond it requests get 503 + Retry-After at once. */
   admission: admissionSchema.default({ maxInFlight: 128, maxQueuedRows: 100_000, retryAfterSeconds: 1 }),
   /**

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackendLoadOptions, Backend } from '../backends/backend.js';
 import { artifactOf, type ModelConfig } from '../config/schema.js';
+import { maxRowsPerRun } from '../batching/split-rows.js';
 import { LabelNotFound, NoVersionAvailable, VersionNotFound } from '../errors.js';
 import { isRetryLoad } from '../backends/load-error.js';
 import { withTransformer } from '../backends/with-transformer.js';
@@ -153,7 +154,7 @@ export class ModelRepository {
     }
     this.failures.delete(v.version);
     const onBatch = (rows: number) => this.options.events?.batched?.(this.name, v.version, rows);
-    this.available.set(v.version, new Servable(v.version, backend, this.config.batching, onBatch));
+    this.available.set(v.version, new Servable(v.version, backend, this.config.batching, onBatch, maxRowsPerRun(this.config)));
     this.states.set(v.version, { version: v.version, state: 'AVAILABLE', ...(warning && { warning }) });
     if (warning) log.warn(warning);
     const seconds = (performance.now() - started) / 1000;

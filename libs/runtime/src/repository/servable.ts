@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import { checkOutputs, conformInputs } from '../backends/conform.js';
 import { Batcher } from '../batching/batcher.js';
 import type { BatchingConfig } from '../config/schema.js';
+import { runInRowSlices } from '../batching/split-rows.js';
 import { checkBatchSize } from '../tensor/batch-size.js';
 import type { NamedTensors, Signature } from '../tensor/tensor.js';
 
@@ -19,9 +20,16 @@ export class Servable {
     readonly backend: Backend,
     batching?: BatchingConfig,
     onBatch?: (rows: number) => void,
+    /** Larger requests run in slices of this many rows (batching/split-rows.ts); none: whole. */
+    private readonly maxRowsPerRun?: number,
   ) {
     this.batcher = batching ? new Batcher((i, o) => backend.run(i, o), batching, onBatch) : undefined;
   }
+
+  // The only request holding this version has nobody to share a run with: it goes now,
+  // not at the end of the loop's turn (a lone caller at c=1 skips one turn of the loop).
+  private readonly runRows = (inputs: NamedTensors, outputs?: readonly string[]): Promise<NamedTensors> =>
+    this.batcher ? this.batcher.submit(inputs, outputs, this.inFlight <= 1) : this.backend.run(inputs, outputs);
 
   get signature(): Signature {
     return this.backend.signature;
@@ -46,10 +54,7 @@ export class Servable {
     checkOutputs(outputs, this.signature);
     const conformed = conformInputs(inputs, this.signature);
     checkBatchSize(conformed, this.signature);
-    if (!this.batcher) return this.backend.run(conformed, outputs);
-    // The only request holding this version has nobody to share a run with: it goes now,
-    // not at the end of the loop's turn (a lone caller at c=1 skips one turn of the loop).
-    return this.batcher.submit(conformed, outputs, this.inFlight <= 1);
+    return runInRowSlices(this.runRows, conformed, outputs, this.maxRowsPerRun);
   }
 
   /** Resolves once no request holds the servable any more, then releases the backend. */

@@ -12,6 +12,8 @@ import { v2Infer } from '../protocols/v2/infer-endpoint.js';
 import { liveReply, readyReply } from '../protocols/v2/routes.js';
 import { corsHeaders, preflight } from './cors.js';
 import { readBody } from './read-body.js';
+import { writeAnswerStream } from './write-answer.js';
+import { isAnswerStream } from '../protocols/shared/answer-stream.js';
 import { requestIdOf } from './request-id.js';
 
 export interface DispatchOptions {
@@ -50,14 +52,18 @@ export function createDispatcher(options: DispatchOptions): RequestListener {
   };
   const endpoints: PostEndpoint<unknown>[] = [tfServingPredict(ctx), v2Infer(ctx), legacyGetScore(ctx)] as PostEndpoint<unknown>[];
 
-  function write(res: ServerResponse, reply: Reply, head: boolean): void {
+  /** A promise only for a large answer written in pieces (write-answer.ts). */
+  function write(res: ServerResponse, reply: Reply, head: boolean): Promise<void> | undefined {
     if (res.headersSent) return void res.end();
+    const body = reply.body;
     // Set one by one: writeHead with an object would be one more object (and a spread) per answer.
     res.setHeader('content-type', JSON_TYPE);
-    res.setHeader('content-length', typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length);
+    if (typeof body === 'string') res.setHeader('content-length', Buffer.byteLength(body));
+    else if (Buffer.isBuffer(body)) res.setHeader('content-length', body.length);
     if (reply.headers) for (const name in reply.headers) res.setHeader(name, reply.headers[name]!);
     res.statusCode = reply.status;
-    res.end(head ? undefined : reply.body);
+    if (isAnswerStream(body)) return writeAnswerStream(res, body);
+    res.end(head ? undefined : body);
   }
 
   async function predict(req: IncomingMessage, res: ServerResponse, path: string, endpoint: PostEndpoint<unknown>, match: unknown, requestId: string): Promise<void> {
@@ -76,7 +82,8 @@ export function createDispatcher(options: DispatchOptions): RequestListener {
       reply = endpoint.fail(err);
       if (!req.complete) req.resume();
     }
-    write(res, reply, false);
+    const streaming = write(res, reply, false);
+    if (streaming) await streaming;
     dp.finish(scope, reply.status);
     if (reply.status >= 500 || Math.random() < sample) {
       const entry = {

@@ -3,6 +3,9 @@ import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { BodyRefused, ServingError } from '../errors.js';
 
+/** Declared lengths from this size on are read into one buffer allocated up front. */
+const PREALLOCATE_BYTES = 256 * 1024;
+
 /**
  * The request body as bytes, never more than `limit` (after decompression): what
  * body-parser did for the hot path, without its per-request setup. A declared length
@@ -20,6 +23,9 @@ export function readBody(req: IncomingMessage, limit: number, limitText: string)
   else if (encoding === 'br') source = req.pipe(createBrotliDecompress());
   else if (encoding !== 'identity') return Promise.reject(new BodyRefused(415, `unsupported content encoding "${encoding}"`));
 
+  // A large body of known length is copied into one buffer as it arrives: collecting its
+  // chunks and concatenating them at the end held it twice (issue 8: a 10 MB body's memory).
+  const whole = source === req && declared >= PREALLOCATE_BYTES ? Buffer.allocUnsafe(declared) : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -33,11 +39,18 @@ export function readBody(req: IncomingMessage, limit: number, limitText: string)
         // Drain what is left so the connection can carry the error answer (and be reused).
         req.resume();
         reject(err);
-      } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      } else if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onData = (chunk: Buffer) => {
+      if (whole && size + chunk.length <= whole.length) {
+        chunk.copy(whole, size);
+        size += chunk.length;
+        return;
+      }
       size += chunk.length;
       if (size > limit) return finish(tooLarge());
+      if (whole) return finish(new BodyRefused(400, 'request body is longer than its Content-Length'));
       chunks.push(chunk);
     };
     source.on('data', onData);

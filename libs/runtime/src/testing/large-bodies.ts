@@ -107,6 +107,30 @@ function exchange(url: string, options: { agent?: Agent; body?: string }): Promi
   });
 }
 
+/**
+ * Ordinary traffic before a measurement: `requests` small get_score bodies (32 records),
+ * 8 at a time. A serving process has had such traffic; a fresh one has not, and V8 grows
+ * its young generation (by ~16 MB, once) on the first few thousand requests or on the first
+ * large one, whichever comes first: a cost of the process, not of a body's size.
+ */
+export async function warmUp(url: string, requests = 3000): Promise<void> {
+  const reference = await loadReference('penguins', 1);
+  const body = JSON.stringify({ data: Array.from({ length: 32 }, (_, i) => reference.records[i]!) });
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  try {
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < requests / 8; i++) {
+          const r = await exchange(`${url}/get_score`, { agent, body });
+          if (r.status !== 200) throw new Error(`warm-up request answered ${r.status ?? r.error}`);
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+}
+
 async function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]);

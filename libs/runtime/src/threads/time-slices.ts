@@ -109,14 +109,6 @@ export function* asBytes(steps: Steps<string>): Steps<Buffer> {
   return Buffer.from(text, 'utf8');
 }
 
-/**
- * An answer's steps as `drive` runs them: text for a small answer (unchanged), bytes made
- * in their own slice for a large one.
- */
-export function driveAnswer(steps: Steps<string>, slicer: Slicer | undefined): string | Promise<string | Buffer> {
-  return slicer ? slicer.run(asBytes(steps)) : runSteps(steps);
-}
-
 /** `steps` run sliced when a slicer is given, straight through otherwise. */
 export function drive<T>(steps: Steps<T>, slicer: Slicer | undefined): T | Promise<T> {
   return slicer ? slicer.run(steps) : runSteps(steps);

@@ -48,14 +48,32 @@ function writeString(bytes: Buffer, s: string, at: number): number {
   return s.length;
 }
 
+/**
+ * Short strings read lately, by a hash of their bytes: a string tensor mostly repeats a few
+ * values (categories, labels), and a 260,000-row answer made a fresh string per row (~8 MB
+ * of heap for three distinct labels; issue 8's memory bound for large bodies).
+ */
+const RECENT_SLOTS = 256;
+const recent = new Array<string | undefined>(RECENT_SLOTS);
+
 function readString(bytes: Buffer, start: number, end: number): string {
   if (end - start > 64) return bytes.toString('utf8', start, end);
-  let out = '';
+  let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) {
     const c = bytes[i]!;
     if (c > 0x7f) return bytes.toString('utf8', start, end);
-    out += String.fromCharCode(c);
+    hash = Math.imul(hash ^ c, 0x01000193);
   }
+  const slot = (hash >>> 0) % RECENT_SLOTS;
+  const known = recent[slot];
+  if (known !== undefined && known.length === end - start) {
+    let i = 0;
+    while (i < known.length && known.charCodeAt(i) === bytes[start + i]) i++;
+    if (i === known.length) return known;
+  }
+  let out = '';
+  for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]!);
+  recent[slot] = out;
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { notFound } from '../../errors.js';
 import { recordTable } from '../../features/record-table.js';
-import { drive, driveAnswer, slicerFor, slicerForAnswer, type Slicer } from '../../threads/time-slices.js';
+import { drive, slicerFor, slicerForAnswer, type Slicer } from '../../threads/time-slices.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { DataPlane } from '../../dataplane/data-plane.js';
 import { bodyText, parseJsonBody, readJsonBodySteps } from '../shared/body.js';
@@ -8,7 +8,11 @@ import { MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { describeError } from '../shared/errors.js';
-import { readScoreRequest, scoreReplySteps } from './codec.js';
+import { readScoreRequest, scoreReplyPieces } from './codec.js';
+import { answer, type AnswerStream } from '../shared/answer-stream.js';
+import type { Decoded } from '../../dataplane/data-plane.js';
+import { recordsFromBytes } from './records-from-bytes.js';
+import { attempt, fastDecodable } from '../shared/large-body/columns.js';
 
 /** POST /get_score (the app's own model), or POST /models/{name}/get_score (any model it serves). */
 const GET_SCORE = /^(?:\/models\/([^/]+))?\/get_score\/?$/i;
@@ -67,12 +71,22 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
       const model = m.name === undefined ? ownModel(dp) : dp.model(m.name);
       // A large body is read and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
-      const table = recordTable(readScoreRequest(await readScoreBody(raw, headers['content-type'], depthScannedWithin, slicer)));
-      const text = await dp.infer(scope, {
+      const readTable = async () => recordTable(readScoreRequest(await readScoreBody(raw, headers['content-type'], depthScannedWithin, slicer)));
+      // A large body may go straight from its bytes into tensors once the version's signature
+      // is known (records-from-bytes.ts); the records themselves are then never built.
+      const fast = slicer !== undefined && !model.hooks.preprocess && model.config.getScore.coerce === undefined && !dp.recorders.has(model.name);
+      const table = fast ? undefined : await readTable();
+      const text = await dp.infer<string | AnswerStream, Decoded>(scope, {
         model,
         selector: {},
-        decode: () => ({ input: { kind: 'records' as const, table } }),
-        encode: (outputs) => driveAnswer(scoreReplySteps(outputs, model.config.outputs ?? [], model.config.getScore.output), slicerForAnswer(slicer, outputs)),
+        decode: async (servable) => {
+          if (table) return { input: { kind: 'records' as const, table } };
+          const tensors = fastDecodable(raw.length, headers, servable.signature)
+            ? await drive(attempt(recordsFromBytes(raw, servable.signature, model.config.inputs ?? [])), slicer)
+            : undefined;
+          return tensors ? { input: { kind: 'tensors' as const, tensors } } : { input: { kind: 'records' as const, table: await readTable() } };
+        },
+        encode: (outputs) => answer(scoreReplyPieces(outputs, model.config.outputs ?? [], model.config.getScore.output), slicerForAnswer(slicer, outputs)),
       });
       return { status: 200, body: text };
     },

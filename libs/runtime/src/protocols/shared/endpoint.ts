@@ -1,11 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestScope } from '../../dataplane/request-scope.js';
 import type { Protocol } from '../../inference/hooks.js';
+import type { AnswerStream } from './answer-stream.js';
 
-/** An answer ready to write with one `end()`: JSON text, or bytes (v2 binary tensors) with their content-type. */
+/**
+ * An answer ready to write with one `end()`: JSON text, or bytes (v2 binary tensors) with
+ * their content-type; or a large JSON answer to write a piece at a time (answer-stream.ts).
+ */
 export interface Reply {
   status: number;
-  body: string | Buffer;
+  body: string | Buffer | AnswerStream;
   headers?: Record<string, string>;
 }
 

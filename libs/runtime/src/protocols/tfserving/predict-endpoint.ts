@@ -3,7 +3,7 @@ import type { ServedModel } from '../../inference/served-model.js';
 import type { Servable } from '../../repository/servable.js';
 import type { PipelineContext } from '../../inference/run-inference.js';
 import type { Signature } from '../../tensor/tensor.js';
-import { drive, driveAnswer, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
+import { drive, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
 import { bodyText } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { maxBodyDepth } from '../shared/json-depth.js';
@@ -12,8 +12,13 @@ import { classifyOrRegress, readExamples } from './classify-regress.js';
 import { tfServingError } from './errors.js';
 import { parseTfServingBodySteps, type JsonValue } from './json-parse.js';
 import { parseTfServingPath, type TfServingRoute } from './parse-path.js';
-import { decodePredictRequestSteps, readSignatureName, type PredictFormat } from './request.js';
-import { encodePredictResponseSteps } from './response.js';
+import { decodePredictRequestSteps, readSignatureName, type PredictFormat, type PredictRequest } from './request.js';
+import { predictRequestFromBytes } from './predict-from-bytes.js';
+import { attempt, fastDecodable } from '../shared/large-body/columns.js';
+import type { Decoded } from '../../dataplane/data-plane.js';
+import type { VersionSelector } from '../../repository/model-repository.js';
+import { encodePredictResponsePieces } from './response.js';
+import { answer, type AnswerStream } from '../shared/answer-stream.js';
 
 const SERVING_DEFAULT = 'serving_default';
 const INTEGER_DTYPES = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
@@ -62,17 +67,25 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       }
       // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
-      const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(servable?.signature), maxDepth: maxBodyDepth(servable?.signature) };
+      const parse = (signature: Signature | undefined): Promise<JsonValue> | JsonValue => {
+        const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(signature), maxDepth: maxBodyDepth(signature) };
+        return drive(
+          (function* () {
+            const text = bodyText(raw, headers['content-type']);
+            yield;
+            return yield* parseTfServingBodySteps(text, parseOptions);
+          })(),
+          slicer,
+        );
+      };
+      if (route.kind === 'predict' && slicer && model && servable && !resolveError && !needsLossless(servable.signature)) {
+        // A large predict body may go straight from its bytes into tensors once the version's
+        // signature is known (predict-from-bytes.ts); the parsed tree is then never built.
+        return { status: 200, body: await predictFromBytesFirst(model, selector, parse) };
+      }
       // `let`: released once decoded, so the parsed tree (10^5–10^6 objects for a large
       // body) is garbage during inference and encoding, not something V8 must mark again.
-      let body: JsonValue | undefined = await drive(
-        (function* () {
-          const text = bodyText(raw, headers['content-type']);
-          yield;
-          return yield* parseTfServingBodySteps(text, parseOptions);
-        })(),
-        slicer,
-      );
+      let body: JsonValue | undefined = await parse(servable?.signature);
       const signatureName = readSignatureName(body);
       // :classify/:regress read their examples before the model is resolved, as TF Serving does.
       const examples = route.kind === 'predict' ? undefined : readExamples(body);
@@ -83,7 +96,7 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
         return { status: 200, body: text };
       }
       if (signatureName !== SERVING_DEFAULT) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
-      const text = await dp.infer(scope, {
+      const text = await dp.infer<string | AnswerStream, Decoded & { format: PredictFormat; squeeze: boolean }>(scope, {
         model,
         selector,
         async decode(s) {
@@ -91,9 +104,32 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
           body = undefined;
           return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format as PredictFormat, squeeze: request.squeeze };
         },
-        encode: (outputs, _s, decoded) => driveAnswer(encodePredictResponseSteps(decoded.format, outputs, Object.keys(outputs), decoded.squeeze), slicerForAnswer(slicer, outputs)),
+        encode: (outputs, _s, decoded) => answer(encodePredictResponsePieces(decoded.format, outputs, Object.keys(outputs), decoded.squeeze), slicerForAnswer(slicer, outputs)),
       });
       return { status: 200, body: text };
+
+      /** The fast decoder against the version's signature; the usual parse and decode when it does not read the body. */
+      function predictFromBytesFirst(model: ServedModel, selector: VersionSelector, parse: (signature: Signature) => Promise<JsonValue> | JsonValue) {
+        return dp.infer<string | AnswerStream, Decoded & { format: PredictFormat; squeeze: boolean }>(scope, {
+          model,
+          selector,
+          async decode(s) {
+            const fast = fastDecodable(raw.length, headers, s.signature) ? await drive(attempt(predictRequestFromBytes(raw, s.signature)), slicer) : undefined;
+            let request: PredictRequest;
+            if (fast) {
+              if ((fast.signatureName || SERVING_DEFAULT) !== SERVING_DEFAULT) throw invalidArgument(`Serving signature name: "${fast.signatureName}" not found in signature def`);
+              request = fast.request;
+            } else {
+              const parsed = await parse(s.signature);
+              const signatureName = readSignatureName(parsed);
+              if (signatureName !== SERVING_DEFAULT) throw invalidArgument(`Serving signature name: "${signatureName}" not found in signature def`);
+              request = await drive(decodePredictRequestSteps(parsed, s.signature), slicer);
+            }
+            return { input: { kind: 'tensors' as const, tensors: request.inputs }, format: request.format, squeeze: request.squeeze };
+          },
+          encode: (outputs, _s, decoded) => answer(encodePredictResponsePieces(decoded.format, outputs, Object.keys(outputs), decoded.squeeze), slicerForAnswer(slicer, outputs)),
+        });
+      }
     },
     fail(err) {
       const { status, message, headers } = tfServingError(err, ctx.bodyLimit);

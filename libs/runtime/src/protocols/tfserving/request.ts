@@ -151,7 +151,7 @@ export function* decodePredictRequestSteps(body: JsonValue, signature: Signature
 }
 
 /** [N] (or [N, ..., k]) sent for an input declared [-1, 1] (or [-1, ..., k, 1]). */
-function lacksTrailingOne(shape: readonly number[], spec: TensorSpec): boolean {
+export function lacksTrailingOne(shape: readonly number[], spec: TensorSpec): boolean {
   const declared = spec.shape;
   if (!declared || declared.length < 2 || declared.at(-1) !== 1 || shape.length !== declared.length - 1) return false;
   return shape.every((d, i) => declared[i] === -1 || declared[i] === d);

@@ -1,6 +1,7 @@
 import { ServingError } from '../../errors.js';
 import { valueAt, type NamedTensors, type Tensor } from '../../tensor/tensor.js';
 import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
+import { joinPieces, type Pieces } from '../shared/answer-stream.js';
 import { formatTfNumber } from './format-number.js';
 import type { PredictFormat } from './request.js';
 
@@ -27,21 +28,30 @@ export function writeNested(t: Tensor, shape: readonly number[], offset: number,
 
 const internal = (message: string) => new ServingError('INVALID_ARGUMENT', message);
 
-/** writeNested of a whole tensor (or row), with checkpoints between items of its outer list. */
-function* writeNestedSteps(t: Tensor, shape: readonly number[], offset: number, name: string): Steps<string> {
-  if (shape.length === 0) return writeElement(t, offset, name);
+/**
+ * writeNested of a whole tensor (or row) as pieces, with checkpoints between items of its
+ * outer list; `open` and `close` go around it (its key, the reply's end).
+ */
+function* writeNestedPieces(t: Tensor, shape: readonly number[], offset: number, name: string, open: string, close: string): Pieces {
+  if (shape.length === 0) return void (yield open + writeElement(t, offset, name) + close);
   const [n, ...rest] = shape as [number, ...number[]];
   const stride = rest.reduce((a, b) => a * b, 1);
   const checkpoints = new Checkpoints();
-  const parts = new Array<string>(n);
+  let parts: string[] = [];
+  let head = `${open}[`;
   for (let i = 0; i < n; i++) {
-    parts[i] = writeNested(t, rest, offset + i * stride, name);
-    if (checkpoints.due(stride || 1)) yield;
+    parts.push(writeNested(t, rest, offset + i * stride, name));
+    if (checkpoints.due(stride || 1)) {
+      yield head + parts.join(', ');
+      head = ', ';
+      parts = [];
+      yield;
+    }
   }
-  return `[${parts.join(', ')}]`;
+  yield (parts.length > 0 ? head + parts.join(', ') : head === ', ' ? '' : head) + `]${close}`;
 }
 
-function* writeRows(outputs: NamedTensors, names: readonly string[]): Steps<string> {
+function* writeRows(outputs: NamedTensors, names: readonly string[]): Pieces {
   let batch: number | undefined;
   for (const name of names) {
     const t = outputs[name]!;
@@ -57,22 +67,29 @@ function* writeRows(outputs: NamedTensors, names: readonly string[]): Steps<stri
   });
   const rowSize = columns.reduce((a, c) => a + c.size, 0);
   const checkpoints = new Checkpoints();
-  const rows = new Array<string>(batch ?? 0);
-  for (let r = 0; r < rows.length; r++) {
+  const count = batch ?? 0;
+  let rows: string[] = [];
+  let head = '{"predictions": [';
+  for (let r = 0; r < count; r++) {
     if (columns.length === 1) {
       const c = columns[0]!;
-      rows[r] = writeNested(c.t, c.inner, r * c.size, c.name);
+      rows.push(writeNested(c.t, c.inner, r * c.size, c.name));
     } else {
       const fields = new Array<string>(columns.length);
       for (let k = 0; k < columns.length; k++) {
         const c = columns[k]!;
         fields[k] = `${c.key}: ${writeNested(c.t, c.inner, r * c.size, c.name)}`;
       }
-      rows[r] = `{${fields.join(', ')}}`;
+      rows.push(`{${fields.join(', ')}}`);
     }
-    if (checkpoints.due(rowSize || 1)) yield;
+    if (checkpoints.due(rowSize || 1)) {
+      yield head + rows.join(', ');
+      head = ', ';
+      rows = [];
+      yield;
+    }
   }
-  return `{"predictions": [${rows.join(', ')}]}`;
+  yield (rows.length > 0 ? head + rows.join(', ') : head === ', ' ? '' : head) + ']}';
 }
 
 /** An output [N, ..., 1] without its trailing 1, for callers who sent flat instances. */
@@ -89,12 +106,19 @@ export function encodePredictResponse(format: PredictFormat, raw: NamedTensors, 
 }
 
 /** encodePredictResponse with checkpoints, for a large answer's time slices (threads/time-slices.ts). */
-export function* encodePredictResponseSteps(format: PredictFormat, raw: NamedTensors, order: readonly string[], squeeze = false): Steps<string> {
+export function encodePredictResponseSteps(format: PredictFormat, raw: NamedTensors, order: readonly string[], squeeze = false): Steps<string> {
+  return joinPieces(encodePredictResponsePieces(format, raw, order, squeeze));
+}
+
+/** encodePredictResponse as pieces of text, for a large answer written as it is made (answer-stream.ts). */
+export function* encodePredictResponsePieces(format: PredictFormat, raw: NamedTensors, order: readonly string[], squeeze = false): Pieces {
   const outputs: NamedTensors = squeeze ? Object.fromEntries(Object.entries(raw).map(([n, t]) => [n, squeezeTrailingOne(t)])) : raw;
   const names = order.filter((n) => outputs[n]);
   if (format === 'row') return yield* writeRows(outputs, names);
-  if (names.length === 1) return `{"outputs": ${yield* writeNestedSteps(outputs[names[0]!]!, outputs[names[0]!]!.shape, 0, names[0]!)}}`;
-  const fields: string[] = [];
-  for (const n of names) fields.push(`${JSON.stringify(n)}: ${yield* writeNestedSteps(outputs[n]!, outputs[n]!.shape, 0, n)}`);
-  return `{"outputs": {${fields.join(', ')}}}`;
+  if (names.length === 1) return yield* writeNestedPieces(outputs[names[0]!]!, outputs[names[0]!]!.shape, 0, names[0]!, '{"outputs": ', '}');
+  if (names.length === 0) return void (yield '{"outputs": {}}');
+  for (let k = 0; k < names.length; k++) {
+    const n = names[k]!;
+    yield* writeNestedPieces(outputs[n]!, outputs[n]!.shape, 0, n, `${k === 0 ? '{"outputs": {' : ', '}${JSON.stringify(n)}: `, k === names.length - 1 ? '}}' : '');
+  }
 }

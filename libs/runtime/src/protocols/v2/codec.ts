@@ -5,6 +5,7 @@ import { flattenNestedSteps } from '../../tensor/flatten-nested.js';
 import { overflowsFloat32 } from '../../tensor/float-range.js';
 import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
 import { flatValues } from '../shared/tensor-json.js';
+import { joinPieces, type Pieces } from '../shared/answer-stream.js';
 import { dtypeOfV2, v2Datatype } from './datatypes.js';
 
 /** A decoded POST .../infer body. */
@@ -129,21 +130,28 @@ const DATA_CHUNK = 4096;
  * "data" a chunk of values at a time with a checkpoint after each, never as one array of
  * every value (time slices, threads/time-slices.ts; and half the memory).
  */
-export function* inferResponseTextSteps(model: string, version: number, id: string | undefined, outputs: NamedTensors, order: readonly string[]): Steps<string> {
+export function inferResponseTextSteps(model: string, version: number, id: string | undefined, outputs: NamedTensors, order: readonly string[]): Steps<string> {
+  return joinPieces(inferResponsePieces(model, version, id, outputs, order));
+}
+
+/** inferResponseTextSteps as pieces of text, for a large answer written as it is made (answer-stream.ts). */
+export function* inferResponsePieces(model: string, version: number, id: string | undefined, outputs: NamedTensors, order: readonly string[]): Pieces {
   const head = JSON.stringify({ model_name: model, model_version: String(version), ...(id !== undefined && { id }) });
-  const parts: string[] = [];
+  let before = `${head.slice(0, -1)},"outputs":[`;
   for (const name of order.filter((n) => outputs[n])) {
     const t = outputs[name]!;
     // "data" is the last key: its empty list `[]}` is where the values go.
     const open = JSON.stringify({ name, datatype: v2Datatype(t.dtype), shape: t.shape, data: [] }).slice(0, -3);
-    const chunks: string[] = [];
+    let values = `${before}${open}[`;
     for (let from = 0; from < t.data.length; from += DATA_CHUNK) {
-      chunks.push(JSON.stringify(flatValues(t, from, Math.min(from + DATA_CHUNK, t.data.length))).slice(1, -1));
+      yield values + JSON.stringify(flatValues(t, from, Math.min(from + DATA_CHUNK, t.data.length))).slice(1, -1);
+      values = ',';
       yield;
     }
-    parts.push(`${open}[${chunks.join(',')}]}`);
+    yield `${values === ',' ? '' : values}]}`;
+    before = ',';
   }
-  return `${head.slice(0, -1)},"outputs":[${parts.join(',')}]}`;
+  yield `${before === ',' ? '' : before}]}`;
 }
 
 export function encodeModelMetadata(name: string, versions: readonly number[], platform: string, signature: Signature) {

@@ -5,7 +5,14 @@ import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { describeError } from '../shared/errors.js';
 import { versionSelector } from '../shared/version-selector.js';
-import { decodeV2InferBodySteps, encodeV2InferResponseSteps, HEADER_LENGTH } from './binary-codec.js';
+import { attempt, fastDecodable } from '../shared/large-body/columns.js';
+import { inferRequestFromBytes } from './infer-from-bytes.js';
+import { decodeV2InferBodySteps, encodeV2InferResponseSteps, HEADER_LENGTH, type EncodedResponse } from './binary-codec.js';
+import { inferResponsePieces } from './codec.js';
+import { streamAnswer, type AnswerStream } from '../shared/answer-stream.js';
+
+/** The fast decoder reads no `parameters`: every output goes back as JSON. */
+const NO_BINARY_OUTPUT = () => false;
 
 const INFER_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer\/?$/i;
 
@@ -44,26 +51,40 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
     async handle(m, { headers, body: raw, scope }): Promise<Reply> {
       // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
+      const headerLength = headers[HEADER_LENGTH] as string | undefined;
+      // A large JSON body may go straight from its bytes into tensors once the version's
+      // signature is known (infer-from-bytes.ts); it is then never parsed into objects. As the
+      // usual path, an unknown model with a broken body is the body's 400.
+      const fast = slicer !== undefined && headerLength === undefined && dp.models.find(m.model) !== undefined;
       // `let`: released once decoded, so the parsed tree is garbage during inference and encoding.
-      let body: unknown = await drive(readInferBodySteps(raw, headers), slicer);
+      let body: unknown = fast ? undefined : await drive(readInferBodySteps(raw, headers), slicer);
       const model = dp.model(m.model);
       scope.model = model.name;
-      const headerLength = headers[HEADER_LENGTH] as string | undefined;
       const reply = await dp.infer(scope, {
         model,
         selector: versionSelector(m.version),
         async decode(servable) {
+          if (fast) {
+            const request = fastDecodable(raw.length, headers, servable.signature) ? await drive(attempt(inferRequestFromBytes(raw, servable.signature)), slicer) : undefined;
+            if (request) return { input: { kind: 'tensors' as const, tensors: request.inputs }, outputs: request.outputs, id: request.id, binaryOutput: NO_BINARY_OUTPUT };
+            body = await drive(readInferBodySteps(raw, headers), slicer);
+          }
           const { request, binaryOutput } = await drive(decodeV2InferBodySteps(body, headerLength, servable.signature), slicer);
           body = undefined;
           return { input: { kind: 'tensors' as const, tensors: request.inputs }, outputs: request.outputs, id: request.id, binaryOutput };
         },
-        encode(outputs, servable, decoded) {
+        encode(outputs, servable, decoded): EncodedResponse | AnswerStream | Promise<EncodedResponse | AnswerStream> {
           const answerSlicer = slicerForAnswer(slicer, outputs);
+          const order = decoded.outputs ?? Object.keys(outputs);
+          // A large all-JSON answer is written as it is made (answer-stream.ts).
+          if (answerSlicer && !order.some((name) => outputs[name] && decoded.binaryOutput(name))) {
+            return streamAnswer(inferResponsePieces(model.name, servable.version, decoded.id, outputs, order), answerSlicer);
+          }
           const steps = encodeV2InferResponseSteps(model.name, servable.version, decoded.id, outputs, decoded.outputs ?? Object.keys(outputs), decoded.binaryOutput, answerSlicer !== undefined);
           return drive(steps, answerSlicer);
         },
       });
-      if (reply.kind === 'text') return { status: 200, body: reply.body };
+      if (reply.kind === 'stream' || reply.kind === 'text') return { status: 200, body: reply.kind === 'stream' ? reply : reply.body };
       if (reply.kind === 'json') return { status: 200, body: JSON.stringify(reply.body) };
       return {
         status: 200,
