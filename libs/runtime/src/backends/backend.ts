@@ -32,8 +32,8 @@ export interface BackendLoadOptions {
 }
 
 export interface BackendDetails {
-  /** In process on the serving loop: large requests run this many rows at a time (null: whole). */
-  inline?: { sliceRows: number | null };
+  /** In process, on the serving loop itself (onnx.execution inline). */
+  inline?: boolean;
   /** In-process worker threads: how many exist and how many have a run in flight. */
   workers?: { size: number; busy: number; inFlight: number };
   /** A remote graph service: its model status as last seen, and the circuit breaker. */

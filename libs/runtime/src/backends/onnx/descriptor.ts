@@ -6,7 +6,8 @@ export const onnxOptions = z.strictObject({
    * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs on
    * the main thread (no hand-off, no worker's memory), which pays for small models. `auto`
    * (the default) picks inline for a model file under 1 MiB whose rows are independent
-   * (batching is configured, so a large request can run a slice of rows at a time), else the pool.
+   * (batching is configured, so a large request runs a slice of rows at a time:
+   * batching/split-rows.ts), else the pool.
    */
   execution: z.enum(['auto', 'pool', 'inline']).default('auto'),
   /**

@@ -11,7 +11,8 @@ import type { ModelConfig } from '../../config/schema.js';
 import { parseModelConfig } from '../model-config.js';
 import { loadReference, maxAbsDiff, PENGUIN_INPUTS, PENGUIN_STRING_INPUTS, WORKSPACE_MODELS } from '../../testing/fixtures.js';
 import type { NamedTensors } from '../../tensor/tensor.js';
-import { INLINE_SLICE_ROWS, loadOnnxBackend } from './onnx-backend.js';
+import { loadOnnxBackend } from './onnx-backend.js';
+import { DEFAULT_MAX_ROWS_PER_RUN, runInRowSlices } from '../../batching/split-rows.js';
 import { SMALL_MODEL_BYTES } from './pool-size.js';
 
 
@@ -50,27 +51,27 @@ describe('onnx.execution', () => {
   it('auto runs a small model with batching inline, and the pool otherwise', async () => {
     expect((await stat(join(WORKSPACE_MODELS, 'penguins', '1', 'model.onnx'))).size).toBeLessThan(SMALL_MODEL_BYTES);
     const batching = { batching: { maxBatchSize: 64, batchTimeoutMicros: 0 } };
-    expect((await load(configWith(batching))).describe?.()).toEqual({ inline: { sliceRows: INLINE_SLICE_ROWS } });
+    expect((await load(configWith(batching))).describe?.()).toEqual({ inline: true });
     // Rows not known to be independent, or workers asked for: the pool.
     expect((await load(configWith({}))).describe?.()).toHaveProperty('workers');
     expect((await load(configWith({ ...batching, onnx: { workers: 1 } }))).describe?.()).toHaveProperty('workers');
-    // Chosen explicitly: as asked; inline without batching runs a request whole.
-    expect((await load(configWith({ onnx: { execution: 'inline' } }))).describe?.()).toEqual({ inline: { sliceRows: null } });
+    // Chosen explicitly: as asked.
+    expect((await load(configWith({ onnx: { execution: 'inline' } }))).describe?.()).toEqual({ inline: true });
     expect((await load(configWith({ ...batching, onnx: { execution: 'pool' } }))).describe?.()).toHaveProperty('workers');
   }, 60_000);
 
-  it('runs a request of 2.5 slices inline a slice at a time, answers equal to scikit-learn and to one whole run', async () => {
-    const rows = Math.floor(INLINE_SLICE_ROWS * 2.5);
+  it('an inline model gets a request of 2.5 runs of rows with the loop turning between them, answers equal to scikit-learn and to one whole run', async () => {
+    const rows = Math.floor(DEFAULT_MAX_ROWS_PER_RUN * 2.5);
     const { inputs, probabilities, labels } = await repeatedRecords(rows);
-    const sliced = await load(configWith({ batching: { maxBatchSize: 64, batchTimeoutMicros: 0 } }));
-    const whole = await load(configWith({ onnx: { execution: 'inline' } }));
+    const inline = await load(configWith({ batching: { maxBatchSize: 64, batchTimeoutMicros: 0 } }));
+    const whole = inline;
 
     // The event loop turns between slices: count the turns a setImmediate chain sees meanwhile.
     let turns = 0;
     let running = true;
     const spin = () => running && (turns++, setImmediate(spin));
     setImmediate(spin);
-    const out = await sliced.run(inputs);
+    const out = await runInRowSlices((i, o) => inline.run(i, o), inputs, undefined, DEFAULT_MAX_ROWS_PER_RUN);
     running = false;
     const once = await whole.run(inputs);
 

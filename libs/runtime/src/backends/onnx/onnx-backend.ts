@@ -8,60 +8,29 @@ import type { Backend, BackendLoadOptions } from '../backend.js';
 import { createSession } from './create-session.js';
 import { runSession, signatureOf } from './ort-convert.js';
 import { defaultHosts, SMALL_MODEL_BYTES } from './pool-size.js';
-import { concatRows, rowsOf, sliceRows } from '../../tensor/rows.js';
 import { sharedWorkerPool } from './shared-pool.js';
 import type { HostedVersion, WorkerEvent } from './worker-pool.js';
 
 /**
- * Rows of one inline run. A larger request of a model with independent rows runs a slice at
- * a time; onnxruntime-node starts each run from setImmediate, so the event loop turns between
- * slices and one 10 MB request holds it for one slice (a few ms), not for the whole request.
- */
-export const INLINE_SLICE_ROWS = 4096;
-
-/**
  * The model on the main thread: no hand-off cost, but a run blocks the event loop while it
- * lasts. `sliceRows` (rows independent) cuts large requests into runs of that many rows.
+ * lasts. A large request of a model with independent rows reaches it in runs of a few
+ * thousand rows (batching/split-rows.ts), and onnxruntime-node starts each run from
+ * setImmediate, so the loop turns between them.
  */
-async function loadInline(modelPath: string, intraOpThreads: number, sliceRows: number | undefined): Promise<Backend> {
+async function loadInline(modelPath: string, intraOpThreads: number): Promise<Backend> {
   const session = await createSession(modelPath, intraOpThreads);
-  const runOnce = async (inputs: NamedTensors, outputs?: readonly string[]) => {
-    try {
-      return await runSession(session, inputs, outputs);
-    } catch (err) {
-      throw new ServingError('INVALID_ARGUMENT', `the model refused the input: ${(err as Error).message}`);
-    }
-  };
   return {
     signature: signatureOf(session),
     async run(inputs: NamedTensors, outputs?: readonly string[]) {
-      const rows = rowsOf(inputs);
-      if (sliceRows === undefined || rows === undefined || rows <= sliceRows) return runOnce(inputs, outputs);
-      return runInSlices(runOnce, inputs, rows, sliceRows, outputs);
+      try {
+        return await runSession(session, inputs, outputs);
+      } catch (err) {
+        throw new ServingError('INVALID_ARGUMENT', `the model refused the input: ${(err as Error).message}`);
+      }
     },
-    describe: () => ({ inline: { sliceRows: sliceRows ?? null } }),
+    describe: () => ({ inline: true }),
     close: () => session.release(),
   };
-}
-
-type Run = (inputs: NamedTensors, outputs?: readonly string[]) => Promise<NamedTensors>;
-
-/** One request as runs of `slice` rows, its outputs stacked back; whole if an output is not per row. */
-async function runInSlices(run: Run, inputs: NamedTensors, rows: number, slice: number, outputs?: readonly string[]): Promise<NamedTensors> {
-  const parts: NamedTensors[] = [];
-  for (let from = 0; from < rows; from += slice) {
-    const to = Math.min(from + slice, rows);
-    const part: NamedTensors = {};
-    for (const name in inputs) part[name] = sliceRows(inputs[name]!, from, to);
-    const result = await run(part, outputs);
-    // An output without one row per input row (a summary over the batch) cannot be stacked:
-    // such a model's rows are not independent after all, so it gets the whole request at once.
-    for (const name in result) if (result[name]!.shape[0] !== to - from) return run(inputs, outputs);
-    parts.push(result);
-  }
-  const stacked: NamedTensors = {};
-  for (const name in parts[0]!) stacked[name] = concatRows(parts.map((p) => p[name]!));
-  return stacked;
 }
 
 /** What `auto` means for this model: see the `execution` option (descriptor.ts). */
@@ -103,6 +72,5 @@ async function loadPooled(modelPath: string, config: OnnxOptions, options: Backe
 export async function loadOnnxBackend(options: BackendLoadOptions, config: ModelConfig, onnx: OnnxOptions): Promise<Backend> {
   const modelPath = join(options.versionDir, artifactOf(config));
   if ((await chosenExecution(modelPath, config, onnx)) === 'pool') return loadPooled(modelPath, onnx, options);
-  // Rows are independent when the model is batched: then a large request may be cut into slices.
-  return loadInline(modelPath, onnx.intraOpThreads, config.batching ? INLINE_SLICE_ROWS : undefined);
+  return loadInline(modelPath, onnx.intraOpThreads);
 }
