@@ -41,8 +41,11 @@ export interface ModelServer {
    * the Express app; give it to http.createServer (or supertest).
    */
   app: RequestListener;
-  /** The Express app behind it (ops endpoints, metadata, status, errors). */
-  express: Express;
+  /**
+   * The Express app behind it (metadata, status, console, errors), imported on first use:
+   * the first request the dispatcher hands it, or this call.
+   */
+  express: () => Promise<Express>;
   /** The same models and metrics, for protocols served outside Express (gRPC). */
   context: ProtocolContext;
   models: ModelSet;

@@ -214,6 +214,25 @@ describe('ops', () => {
     expect(text).toMatch(/modelyard_model_loads_total\{model="penguins",version="2",result="success"\} 1/);
   });
 
+  it('/metrics (answered without Express) routes as Express did: any case, a trailing slash, a query; HEAD has no body; other methods are a JSON 404', async () => {
+    for (const path of ['/metrics', '/METRICS/', '/metrics?x=1']) {
+      const res = await request(server.app).get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+      expect(res.text).toMatch(/^# HELP /m);
+    }
+    const head = await request(server.app).head('/metrics');
+    expect(head.status).toBe(200);
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
+    expect(head.text ?? '').toBe('');
+    const postRes = await request(server.app).post('/metrics').send('{}');
+    expect(postRes.status).toBe(404);
+    expect(postRes.body).toEqual({ error: 'no route for POST /metrics' });
+    expect((await request(server.app).get('/metricsx')).status).toBe(404);
+  });
+
   it('echoes a sane x-request-id and makes one otherwise', async () => {
     expect((await request(server.app).get('/v2/health/live').set('x-request-id', 'abc-123')).headers['x-request-id']).toBe('abc-123');
     expect((await request(server.app).get('/v2/health/live').set('x-request-id', 'bad id with spaces')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -5,26 +5,20 @@ import type { Metrics } from '../../dataplane/metrics.js';
 import { PAGE_CSS, PAGE_HTML } from './page.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { statusJson } from './status-json.js';
-import { TrafficHistory } from './traffic-history.js';
+import type { TrafficRecording } from './traffic-history.js';
 
 export interface StatusOptions {
   models: ModelSet;
   metrics: Metrics;
   isReady: () => boolean;
-  /** How often the metrics are sampled into the history (and the page polls). */
-  intervalMs?: number;
+  /** The history sampled since the app started (recordTraffic); its interval is also the page's polling period. */
+  traffic: TrafficRecording;
 }
 
 /** GET / (the status page) and GET /status.json (what it draws). */
 export function statusRoutes(options: StatusOptions): Router {
-  const intervalMs = options.intervalMs ?? 2000;
-  const history = new TrafficHistory(options.metrics);
-  const startedAt = Date.now();
-  const sample = () => void history.sample().catch(() => undefined);
-  sample();
-  // unref: the sampler never keeps a stopping process alive.
-  setInterval(sample, intervalMs).unref();
-
+  const { models, metrics, isReady } = options;
+  const { history, startedAt, intervalMs } = options.traffic;
   const router = Router();
   router.get('/', (_req, res) => void res.type('html').send(PAGE_HTML));
   router.get('/status-page.js', (_req, res) => void res.type('js').send(PAGE_SCRIPT));
@@ -35,7 +29,7 @@ export function statusRoutes(options: StatusOptions): Router {
     if (typeof raw !== 'undefined' && (typeof raw !== 'string' || !Number.isFinite(since) || since < 0)) {
       throw invalidArgument('query parameter "since" must be a time in milliseconds since the epoch');
     }
-    res.json(await statusJson({ ...options, history, startedAt, intervalMs, since }));
+    res.json(await statusJson({ models, metrics, isReady, history, startedAt, intervalMs, since }));
   });
   return router;
 }

@@ -178,3 +178,24 @@ export class TrafficHistory {
     };
   }
 }
+
+/** The traffic history the status page draws, and since when and how often it was sampled. */
+export interface TrafficRecording {
+  history: TrafficHistory;
+  startedAt: number;
+  intervalMs: number;
+}
+
+/**
+ * Samples the app's metrics into a history every `intervalMs` from now on. Started with the
+ * app, not with the status page's routes (which load on their first request): the page shows
+ * the traffic since start whenever it is first opened.
+ */
+export function recordTraffic(metrics: Metrics, intervalMs = 2000): TrafficRecording {
+  const history = new TrafficHistory(metrics);
+  const sample = () => void history.sample().catch(() => undefined);
+  sample();
+  // unref: the sampler never keeps a stopping process alive.
+  setInterval(sample, intervalMs).unref();
+  return { history, startedAt: Date.now(), intervalMs };
+}
