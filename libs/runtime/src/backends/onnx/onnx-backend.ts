@@ -5,8 +5,6 @@ import type { OnnxOptions } from './descriptor.js';
 import { ServingError } from '../../errors.js';
 import type { NamedTensors, Signature } from '../../tensor/tensor.js';
 import type { Backend, BackendLoadOptions } from '../backend.js';
-import { createSession } from './create-session.js';
-import { runSession, signatureOf } from './ort-convert.js';
 import { defaultHosts, SMALL_MODEL_BYTES } from './pool-size.js';
 import { sharedWorkerPool } from './shared-pool.js';
 import type { HostedVersion, WorkerEvent } from './worker-pool.js';
@@ -18,6 +16,8 @@ import type { HostedVersion, WorkerEvent } from './worker-pool.js';
  * setImmediate, so the loop turns between them.
  */
 async function loadInline(modelPath: string, intraOpThreads: number): Promise<Backend> {
+  // Imported here: onnxruntime-node on the main thread is only needed inline (~2 MB idle in pool mode).
+  const [{ createSession }, { runSession, signatureOf }] = await Promise.all([import('./create-session.js'), import('./ort-convert.js')]);
   const session = await createSession(modelPath, intraOpThreads);
   return {
     signature: signatureOf(session),
