@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { invalidArgument } from '../../errors.js';
 import type { Signature } from '../../tensor/tensor.js';
 import { runSteps, type Steps } from '../../threads/time-slices.js';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './large-body/json-bytes.js';
 
 /**
  * Nesting beyond any model's reach: TF Serving's 64 dimensions, plus the request's own
@@ -28,13 +29,6 @@ export function maxBodyDepth(signature: Signature | undefined): number {
   return Math.min(rank + 1 + ENVELOPE_DEPTH + MARGIN, MAX_JSON_DEPTH);
 }
 
-const OPEN_ARRAY = 0x5b;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_ARRAY = 0x5d;
-const CLOSE_OBJECT = 0x7d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
 
 const tooDeep = (maxDepth: number) =>
   invalidArgument(`request body nests lists and objects deeper than ${maxDepth} levels, more than any input of the model can take`);

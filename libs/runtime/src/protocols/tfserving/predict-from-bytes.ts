@@ -25,13 +25,9 @@ export function* predictRequestFromBytes(bytes: Buffer, signature: Signature): S
   const cur = new JsonBytes(bytes);
   let signatureName: string | undefined;
   let request: PredictRequest | undefined;
-  const seen = new Set<string>();
-  cur.expect(OPEN_OBJECT);
-  if (cur.eat(CLOSE_OBJECT)) notHandled();
+  const seen = cur.openMembers();
   do {
-    const key = cur.key();
-    if (seen.has(key)) notHandled();
-    seen.add(key);
+    const key = cur.uniqueKey(seen);
     if (key === 'signature_name') {
       if (cur.peek() !== QUOTE) notHandled();
       signatureName = cur.string();

@@ -24,13 +24,9 @@ export function* inferRequestFromBytes(bytes: Buffer, signature: Signature): Ste
   let id: string | undefined;
   let outputs: string[] | undefined;
   let inputs = 0;
-  const seen = new Set<string>();
-  cur.expect(OPEN_OBJECT);
-  if (cur.eat(CLOSE_OBJECT)) notHandled();
+  const seen = cur.openMembers();
   do {
-    const key = cur.key();
-    if (seen.has(key)) notHandled();
-    seen.add(key);
+    const key = cur.uniqueKey(seen);
     if (key === 'id') {
       if (cur.peek() !== QUOTE) notHandled();
       id = cur.string();

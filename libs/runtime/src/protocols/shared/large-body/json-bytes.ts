@@ -24,9 +24,9 @@ export const CLOSE_ARRAY = 0x5d;
 export const OPEN_OBJECT = 0x7b;
 export const CLOSE_OBJECT = 0x7d;
 export const QUOTE = 0x22;
-const COMMA = 0x2c;
+export const COMMA = 0x2c;
 const COLON = 0x3a;
-const BACKSLASH = 0x5c;
+export const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -97,6 +97,23 @@ export class JsonBytes {
     const k = this.string();
     this.expect(COLON);
     return k;
+  }
+
+  /**
+   * Opens an object that must have members, whose keys the caller reads with uniqueKey:
+   * a repeated key (JSON.parse keeps the last) is left to the usual path.
+   */
+  openMembers(): Set<string> {
+    this.expect(OPEN_OBJECT);
+    if (this.eat(CLOSE_OBJECT)) notHandled();
+    return new Set<string>();
+  }
+
+  uniqueKey(seen: Set<string>): string {
+    const key = this.key();
+    if (seen.has(key)) notHandled();
+    seen.add(key);
+    return key;
   }
 
   /** A string value, as JSON.parse gives it. */
