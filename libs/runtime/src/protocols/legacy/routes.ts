@@ -1,10 +1,9 @@
 import { notFound } from '../../errors.js';
 import { recordTable } from '../../features/record-table.js';
-import { drive, slicerFor, slicerForAnswer, type Slicer } from '../../threads/time-slices.js';
+import { drive, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { DataPlane } from '../../dataplane/data-plane.js';
-import { bodyText, parseJsonBody, readJsonBodySteps } from '../shared/body.js';
-import { MAX_JSON_DEPTH } from '../shared/json-depth.js';
+import { readJsonBodySteps } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { describeError } from '../shared/errors.js';
@@ -36,25 +35,6 @@ export function healthReply(ctx: ProtocolContext): Reply {
 }
 
 /**
- * The body as readJsonBodySteps reads it. A small body already scanned against the same
- * depth limit as it arrived skips the second scan (a third of a 100-record request's main
- * thread): JSON.parse directly, and parseJsonBody only for what JSON.parse refuses (NaN
- * tokens, or an error to word). A large body keeps its time-sliced reading.
- */
-function readScoreBody(raw: Buffer, contentType: string | undefined, scannedWithin: number | undefined, slicer: Slicer | undefined): unknown {
-  if (slicer === undefined && scannedWithin !== undefined && scannedWithin <= MAX_JSON_DEPTH) {
-    const text = bodyText(raw, contentType);
-    try {
-      return JSON.parse(text);
-    } catch {
-      // The full reader accepts NaN/Infinity and words the error.
-      return parseJsonBody(text);
-    }
-  }
-  return drive(readJsonBodySteps(raw, contentType), slicer);
-}
-
-/**
  * POST /get_score of the hand-written Flask services this replaces, so their callers
  * change nothing: same body, same success envelope, on the hot path.
  */
@@ -71,7 +51,7 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
       const model = m.name === undefined ? ownModel(dp) : dp.model(m.name);
       // A large body is read and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
-      const readTable = async () => recordTable(readScoreRequest(await readScoreBody(raw, headers['content-type'], depthScannedWithin, slicer)));
+      const readTable = async () => recordTable(readScoreRequest(await drive(readJsonBodySteps(raw, headers['content-type'], depthScannedWithin), slicer)));
       // A large body may go straight from its bytes into tensors once the version's signature
       // is known (records-from-bytes.ts); the records themselves are then never built.
       const fast = slicer !== undefined && !model.hooks.preprocess && model.config.getScore.coerce === undefined && !dp.recorders.has(model.name);

@@ -35,9 +35,10 @@ export function parseJsonBody(text: string): unknown {
   return runSteps(parseJsonBodySteps(text));
 }
 
-export function* parseJsonBodySteps(text: string): Steps<unknown> {
+/** `scannedWithin`: the depth limit the bytes were scanned against as they arrived (depthScannedWithin). */
+export function* parseJsonBodySteps(text: string, scannedWithin?: number): Steps<unknown> {
   try {
-    return yield* parseTfServingBodySteps(text);
+    return yield* parseTfServingBodySteps(text, { scannedWithin });
   } catch (err) {
     throw new BodyRefused(400, `request body is not valid JSON: ${(err as Error).message.replace(/^JSON Parse error: /, '')}`);
   }
@@ -48,8 +49,8 @@ export function* parseJsonBodySteps(text: string): Steps<unknown> {
  * stage that costs milliseconds on a 10 MB body (decoding the text, each MB of the depth
  * scan), so a large body's time slices can cut between them.
  */
-export function* readJsonBodySteps(raw: Buffer, contentType: string | undefined): Steps<unknown> {
+export function* readJsonBodySteps(raw: Buffer, contentType: string | undefined, scannedWithin?: number): Steps<unknown> {
   const text = bodyText(raw, contentType);
   yield;
-  return yield* parseJsonBodySteps(text);
+  return yield* parseJsonBodySteps(text, scannedWithin);
 }

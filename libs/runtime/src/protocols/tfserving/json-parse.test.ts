@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonNumber} from './json-parse.js';
 import { parseTfServingBody } from './json-parse.js';
+import { SCAN_BYTES_FROM } from '../shared/json-depth.js';
 
 const fails = (text: string) => {
   try {
@@ -53,5 +54,21 @@ describe('parseTfServingBody', () => {
     expect(() => parseTfServingBody(body(200_000))).toThrow(/deeper than 72 levels/);
     expect(() => parseTfServingBody(body(5), { maxDepth: 5 })).toThrow(/deeper than 5 levels/);
     expect((parseTfServingBody(body(4), { maxDepth: 5 }) as { x: number }).x).toBeNaN();
+  });
+});
+
+describe('scannedWithin: bytes already scanned as they arrived', () => {
+  // Above SCAN_BYTES_FROM, so the bytes would be scanned before parsing.
+  const padded = (text: string) => text + ' '.repeat(SCAN_BYTES_FROM);
+  const nine = padded(`${'['.repeat(9)}1${']'.repeat(9)}`);
+
+  it('are not scanned again against a limit no tighter than the arrival scan', () => {
+    expect(() => parseTfServingBody(nine, { maxDepth: 8 })).toThrow(/deeper than 8 levels/);
+    // The arrival scan's word stands (it would have refused a body deeper than 8): no second pass.
+    expect(parseTfServingBody(nine, { maxDepth: 8, scannedWithin: 8 })).toEqual([[[[[[[[[1]]]]]]]]]);
+  });
+
+  it('are scanned again against a tighter limit', () => {
+    expect(() => parseTfServingBody(nine, { maxDepth: 8, scannedWithin: 72 })).toThrow(/deeper than 8 levels/);
   });
 });

@@ -33,6 +33,11 @@ export interface ParseOptions {
    * the envelope); checked before anything is built. The global cap when absent.
    */
   maxDepth?: number;
+  /**
+   * The depth limit the text's bytes were already scanned against as they arrived
+   * (depthScannedWithin); when it is no looser than maxDepth, they are not scanned again.
+   */
+  scannedWithin?: number;
 }
 
 const parseError = (message: string, offset?: number) =>
@@ -49,7 +54,9 @@ export function parseTfServingBody(text: string, options: ParseOptions = {}): Js
  */
 export function* parseTfServingBodySteps(text: string, options: ParseOptions = {}): Steps<JsonValue> {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
-  if (!options.lossless && text.length < SCAN_BYTES_FROM) {
+  // Whether JSON.parse has still to be tried: once it refused the text, the own parser reads it.
+  let plain = !options.lossless;
+  if (plain && text.length < SCAN_BYTES_FROM) {
     // Small: parse, then check the tree's depth (cheaper than scanning the text first).
     let value: JsonValue | undefined;
     try {
@@ -61,14 +68,15 @@ export function* parseTfServingBodySteps(text: string, options: ParseOptions = {
       checkValueDepth(value, maxDepth);
       return value;
     }
+    plain = false;
   }
-  if (!options.lossless && text.length >= PIECED_PARSE_BYTES) {
+  if (plain && text.length >= PIECED_PARSE_BYTES) {
     // A large body in pieces (json-pieces.ts); if it is not plain JSON, the usual way below.
     const value = (yield* parseJsonInPieces(text, maxDepth)) as JsonValue | undefined;
     if (value !== undefined) return value;
-  } else yield* checkJsonDepthSteps(text, maxDepth);
+  } else if (options.scannedWithin === undefined || options.scannedWithin > maxDepth) yield* checkJsonDepthSteps(text, maxDepth);
   yield;
-  if (!options.lossless) {
+  if (plain) {
     let value: JsonValue | undefined;
     try {
       value = JSON.parse(text) as JsonValue;

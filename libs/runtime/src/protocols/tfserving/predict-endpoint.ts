@@ -49,7 +49,7 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
         return undefined;
       }
     },
-    async handle(path, { headers, body: raw, scope }): Promise<Reply> {
+    async handle(path, { headers, body: raw, scope, depthScannedWithin }): Promise<Reply> {
       const route = parseTfServingPath('POST', path) as PredictRoute;
       const selector = { ...(route.version !== undefined && { version: route.version }), ...(route.label !== undefined && { label: route.label }) };
       // TF Serving parses the body before it resolves the model, so a broken body on an
@@ -68,7 +68,7 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
       const parse = (signature: Signature | undefined): Promise<JsonValue> | JsonValue => {
-        const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(signature), maxDepth: maxBodyDepth(signature) };
+        const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(signature), maxDepth: maxBodyDepth(signature), scannedWithin: depthScannedWithin };
         return drive(
           (function* () {
             const text = bodyText(raw, headers['content-type']);

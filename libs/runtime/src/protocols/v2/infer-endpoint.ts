@@ -33,9 +33,9 @@ function decodeSegment(segment: string): string {
  * The body as the v2 codec reads it: JSON, or with Inference-Header-Content-Length the
  * binary tensor extension's bytes, kept raw for binary-codec.ts to decode against the signature.
  */
-function* readInferBodySteps(raw: Buffer, headers: IncomingHttpHeaders): Steps<unknown> {
+function* readInferBodySteps(raw: Buffer, headers: IncomingHttpHeaders, scannedWithin: number | undefined): Steps<unknown> {
   if (headers[HEADER_LENGTH] !== undefined) return raw;
-  return yield* readJsonBodySteps(raw, headers['content-type']);
+  return yield* readJsonBodySteps(raw, headers['content-type'], scannedWithin);
 }
 
 /** POST /v2/models/{m}[/versions/{v}]/infer, on the hot path. */
@@ -48,7 +48,7 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
       return m ? { model: decodeSegment(m[1]!), version: m[2] === undefined ? undefined : decodeSegment(m[2]) } : undefined;
     },
     model: (m) => m.model,
-    async handle(m, { headers, body: raw, scope }): Promise<Reply> {
+    async handle(m, { headers, body: raw, scope, depthScannedWithin }): Promise<Reply> {
       // A large body is read, decoded and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
       const headerLength = headers[HEADER_LENGTH] as string | undefined;
@@ -57,7 +57,7 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
       // usual path, an unknown model with a broken body is the body's 400.
       const fast = slicer !== undefined && headerLength === undefined && dp.models.find(m.model) !== undefined;
       // `let`: released once decoded, so the parsed tree is garbage during inference and encoding.
-      let body: unknown = fast ? undefined : await drive(readInferBodySteps(raw, headers), slicer);
+      let body: unknown = fast ? undefined : await drive(readInferBodySteps(raw, headers, depthScannedWithin), slicer);
       const model = dp.model(m.model);
       scope.model = model.name;
       const reply = await dp.infer(scope, {
@@ -67,7 +67,7 @@ export function v2Infer(ctx: ProtocolContext): PostEndpoint<InferMatch> {
           if (fast) {
             const request = fastDecodable(raw.length, headers, servable.signature) ? await drive(attempt(inferRequestFromBytes(raw, servable.signature)), slicer) : undefined;
             if (request) return { input: { kind: 'tensors' as const, tensors: request.inputs }, outputs: request.outputs, id: request.id, binaryOutput: NO_BINARY_OUTPUT };
-            body = await drive(readInferBodySteps(raw, headers), slicer);
+            body = await drive(readInferBodySteps(raw, headers, depthScannedWithin), slicer);
           }
           const { request, binaryOutput } = await drive(decodeV2InferBodySteps(body, headerLength, servable.signature), slicer);
           body = undefined;
