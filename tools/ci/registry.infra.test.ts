@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { freePort } from '@modelyard/runtime/testing';
 import { scratchWorkspace, WORKSPACE } from '../scale/scratch-workspace.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectEngine, type Engine } from '../container/engine.js';
+import { detectEngine, runnerOf, type Engine } from '../container/engine.js';
 import { exec } from '../container/exec.js';
 import { planImages } from './image-plan.js';
 import { manifestDigest, startLocalRegistry, type LocalRegistry } from './local-registry.js';
@@ -50,7 +50,7 @@ describe('publish to a registry', () => {
     expect(bySha).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await manifestDigest(registry.address, 'modelyard/penguins', 'main')).toBe(bySha);
 
-    const runner = engine === 'buildah' ? 'podman' : engine;
+    const runner = runnerOf(engine);
     const ref = `${registry.address}/modelyard/penguins:main`;
     await exec(runner, runner === 'docker' ? ['pull', ref] : ['pull', '--tls-verify=false', ref]);
     // The pulled reference resolves to the very manifest the registry holds.

@@ -76,13 +76,29 @@ export async function runContainer(options: { image: string; name: string; env?:
   await exec(engine, args);
 }
 
+/** The command that runs, inspects and removes what an engine built (buildah builds only: podman runs). */
+export const runnerOf = (engine: Engine): 'docker' | 'podman' => (engine === 'buildah' ? 'podman' : engine);
+
 export async function removeContainer(name: string, engine?: Engine): Promise<void> {
   const e = engine ?? (await detectEngine());
-  await exec(e === 'buildah' ? 'podman' : e, ['rm', '-f', '-t', '5', name]).catch(() => undefined);
+  await exec(runnerOf(e), ['rm', '-f', '-t', '5', name]).catch(() => undefined);
+}
+
+export async function removeImage(image: string, engine: Engine): Promise<void> {
+  await exec(runnerOf(engine), ['rmi', '-f', image]).catch(() => undefined);
 }
 
 export async function inspectImage(image: string, engine?: Engine): Promise<Record<string, unknown>> {
   const e = engine ?? (await detectEngine());
-  const { stdout } = await exec(e === 'buildah' ? 'podman' : e, ['image', 'inspect', image]);
+  const { stdout } = await exec(runnerOf(e), ['image', 'inspect', image]);
   return (JSON.parse(stdout) as Record<string, unknown>[])[0]!;
+}
+
+/** Waits for a container's app at `url` to answer /v2/health/ready; past `timeoutMs`, fails with the container's logs. */
+export async function waitForContainer(url: string, name: string, engine: Engine, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) throw new Error(`container not ready: ${(await exec(runnerOf(engine), ['logs', name])).stdout}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

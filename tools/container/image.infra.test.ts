@@ -7,12 +7,11 @@
 import { loadReference, maxAbsDiff } from '@modelyard/runtime/testing';
 import { freePort } from '@modelyard/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchWorkspace, WORKSPACE } from '../scale/scratch-workspace.js';
-import { buildAppImages } from './app-images.js';
-import { detectEngine, inspectImage, removeContainer, runContainer, type Engine } from './engine.js';
-import { exec } from './exec.js';
+import { buildScratchImage, cleanUpImageTest } from './image-tests.js';
+import { detectEngine, inspectImage, runContainer, waitForContainer, type Engine } from './engine.js';
 
 const NAME = `modelyard-test-penguins-${process.pid}`;
 process.env['IMAGE_TAG'] = `test-${process.pid}`;
@@ -25,17 +24,10 @@ beforeAll(async () => {
   engine = await detectEngine();
   scratch = scratchWorkspace('modelyard-image-');
   for (const path of ['apps/penguins', 'models/penguins']) cpSync(join(WORKSPACE, path), join(scratch, path), { recursive: true, filter: (src) => !src.includes('/dist') });
-  await exec('npx', ['tsc', '-p', 'libs/runtime/tsconfig.build.json'], { cwd: scratch });
-  await exec('npx', ['tsx', join(WORKSPACE, 'tools/plugin/src/build/compile-app.ts'), 'penguins'], { cwd: scratch });
-  image = (await buildAppImages('penguins', engine, { noCache: true, context: scratch }))[0]!;
+  image = await buildScratchImage(scratch, 'penguins', engine);
 }, 600_000);
 
-afterAll(async () => {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  await removeContainer(NAME, engine);
-  const runner = engine === 'buildah' ? 'podman' : engine;
-  if (image) await exec(runner, ['rmi', '-f', image]).catch(() => undefined);
-});
+afterAll(() => cleanUpImageTest({ scratch, container: NAME, image, engine }));
 
 describe('penguins image', () => {
   it('runs as a non-root user with a health check and the model baked in at /models', async () => {
@@ -53,11 +45,7 @@ describe('penguins image', () => {
     const port = await freePort();
     await runContainer({ image: image!, name: NAME, env: { PORT: String(port), HOST: '127.0.0.1' }, engine });
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 60_000;
-    while (!(await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline) throw new Error(`container not ready: ${(await exec(engine === 'buildah' ? 'podman' : engine, ['logs', NAME])).stdout}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitForContainer(url, NAME, engine, 60_000);
     const ref = await loadReference('penguins', 2);
     const res = await fetch(`${url}/get_score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: ref.records }) });
     expect(res.status).toBe(200);

@@ -4,13 +4,13 @@
  * built, its image built with the local engine (Docker, or podman/buildah here), and both
  * models answering their references from the running container.
  */
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadReference, maxAbsDiff, freePort } from '@modelyard/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchWorkspace, WORKSPACE } from '../scale/scratch-workspace.js';
-import { buildAppImages } from './app-images.js';
-import { detectEngine, inspectImage, removeContainer, runContainer, type Engine } from './engine.js';
+import { buildScratchImage, cleanUpImageTest } from './image-tests.js';
+import { detectEngine, inspectImage, runContainer, waitForContainer, type Engine } from './engine.js';
 import { exec } from './exec.js';
 
 const NAME = `modelyard-test-yard-${process.pid}`;
@@ -28,17 +28,10 @@ beforeAll(async () => {
   delete env['NX_INVOCATION_ROOT_PID'];
   await exec('npx', ['nx', 'g', 'model', 'churn', '--from', join(WORKSPACE, 'models/iris/1/model.onnx'), '--placement', 'yard'], { cwd: scratch, env });
   await exec('npx', ['nx', 'g', 'model', 'risk', '--from', join(WORKSPACE, 'models/penguins/2/model.onnx'), '--placement', 'yard'], { cwd: scratch, env });
-  await exec('npx', ['tsc', '-p', 'libs/runtime/tsconfig.build.json'], { cwd: scratch });
-  await exec('npx', ['tsx', join(WORKSPACE, 'tools/plugin/src/build/compile-app.ts'), 'yard'], { cwd: scratch });
-  image = (await buildAppImages('yard', engine, { noCache: true, context: scratch }))[0]!;
+  image = await buildScratchImage(scratch, 'yard', engine);
 }, 900_000);
 
-afterAll(async () => {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  await removeContainer(NAME, engine);
-  const runner = engine === 'buildah' ? 'podman' : engine;
-  if (image) await exec(runner, ['rmi', '-f', image]).catch(() => undefined);
-});
+afterAll(() => cleanUpImageTest({ scratch, container: NAME, image, engine }));
 
 describe('yard image', () => {
   it('runs as node with a health check, holds exactly the listed models, and serves each its reference', async () => {
@@ -52,11 +45,7 @@ describe('yard image', () => {
     const port = await freePort();
     await runContainer({ image, name: NAME, env: { PORT: String(port), HOST: '127.0.0.1', MAX_LOADED_MODELS: '1' }, engine });
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 90_000;
-    while (!(await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline) throw new Error(`container not ready: ${(await exec(engine === 'buildah' ? 'podman' : engine, ['logs', NAME])).stdout}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitForContainer(url, NAME, engine, 90_000);
     const index = (await (await fetch(`${url}/v2/repository/index`, { method: 'POST' })).json()) as { name: string }[];
     expect(index.map((m) => m.name)).toEqual(['churn', 'risk']);
     // The generator names inputs after the ONNX model's; records with no missing value.
