@@ -4,14 +4,12 @@
  * built, its image built with the local engine (Docker, or podman/buildah here), and both
  * models answering their references from the running container.
  */
-import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadReference, maxAbsDiff, freePort } from '@modelyard/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchWorkspace, WORKSPACE } from '../scale/scratch-workspace.js';
+import { nxIn, scratchWorkspace, WORKSPACE } from '../scale/scratch-workspace.js';
 import { buildScratchImage, cleanUpImageTest } from './image-tests.js';
 import { detectEngine, inspectImage, runContainer, waitForContainer, type Engine } from './engine.js';
-import { exec } from './exec.js';
 
 const NAME = `modelyard-test-yard-${process.pid}`;
 process.env['IMAGE_TAG'] = `test-${process.pid}`;
@@ -21,13 +19,9 @@ let scratch: string;
 
 beforeAll(async () => {
   engine = await detectEngine();
-  scratch = scratchWorkspace('modelyard-yard-image-');
-  cpSync(join(WORKSPACE, 'docker-compose.yml'), join(scratch, 'docker-compose.yml'));
-  const env: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
-  delete env['NX_INVOKED_BY_RUNNER'];
-  delete env['NX_INVOCATION_ROOT_PID'];
-  await exec('npx', ['nx', 'g', 'model', 'churn', '--from', join(WORKSPACE, 'models/iris/1/model.onnx'), '--placement', 'yard'], { cwd: scratch, env });
-  await exec('npx', ['nx', 'g', 'model', 'risk', '--from', join(WORKSPACE, 'models/penguins/2/model.onnx'), '--placement', 'yard'], { cwd: scratch, env });
+  scratch = scratchWorkspace('modelyard-yard-image-', ['docker-compose.yml']);
+  await nxIn(scratch, 'g', 'model', 'churn', '--from', join(WORKSPACE, 'models/iris/1/model.onnx'), '--placement', 'yard');
+  await nxIn(scratch, 'g', 'model', 'risk', '--from', join(WORKSPACE, 'models/penguins/2/model.onnx'), '--placement', 'yard');
   image = await buildScratchImage(scratch, 'yard', engine);
 }, 900_000);
 

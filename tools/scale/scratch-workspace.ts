@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,10 +16,14 @@ function findWorkspace(from: string): string {
 // file is loaded both as ESM (tools) and as CommonJS (the plugin's tests).
 export const WORKSPACE = findWorkspace(process.cwd());
 
-/** A throwaway workspace: the runtime, the plugin, the shared recipes and base, the config; node_modules linked. */
-export function scratchWorkspace(prefix = 'modelyard-scale-'): string {
+/**
+ * A throwaway workspace: the runtime, the plugin, the shared recipes and base, the config;
+ * node_modules linked. `files`: more of the workspace's top-level files to copy (a generator
+ * that keeps docker-compose.yml in step needs it there).
+ */
+export function scratchWorkspace(prefix = 'modelyard-scale-', files: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc', '.env']) cpSync(join(WORKSPACE, file), join(dir, file));
+  for (const file of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.npmrc', '.env', ...files]) cpSync(join(WORKSPACE, file), join(dir, file));
   cpSync(join(WORKSPACE, 'libs/runtime'), join(dir, 'libs/runtime'), { recursive: true, filter: (src) => !src.includes('/dist') });
   for (const shared of ['tools/plugin', 'tools/images', 'tools/k8s']) cpSync(join(WORKSPACE, shared), join(dir, shared), { recursive: true });
   linkNodeModules(dir);
@@ -42,4 +47,20 @@ export function linkNodeModules(dir: string): void {
 
 export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'scale', GIT_AUTHOR_EMAIL: 'scale@modelyard', GIT_COMMITTER_NAME: 'scale', GIT_COMMITTER_EMAIL: 'scale@modelyard' } });
+}
+
+/**
+ * The environment of an `nx` run nested in a test or tool: no daemon, no cloud, and no
+ * invocation root of the outer run (Nx's loop detection would take the nested run for a cycle).
+ */
+export function nestedNxEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+  delete env['NX_INVOKED_BY_RUNNER'];
+  delete env['NX_INVOCATION_ROOT_PID'];
+  return env;
+}
+
+/** `npx nx <args>` in the workspace copy `dir`. */
+export function nxIn(dir: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)('npx', ['nx', ...args], { cwd: dir, env: nestedNxEnv(), maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' });
 }

@@ -3,28 +3,21 @@
  * `nx g model churn --from <onnx>` → `nx build churn` → the built app serves predictions
  * equal to the model's reference; `nx g remove-model churn` takes it all away again.
  */
-import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchWorkspace, WORKSPACE } from '../../../scale/scratch-workspace.js';
+import { nxIn, scratchWorkspace, WORKSPACE } from '../../../scale/scratch-workspace.js';
 
-const run = promisify(execFile);
 // Bounded but generous timeouts: nested nx g/build runs take minutes on a loaded 2-core machine.
-// A nested Nx run needs its own root, or Nx's loop detection mistakes it for a cycle.
-delete process.env['NX_INVOCATION_ROOT_PID'];
 let dir: string;
 
-async function nx(...args: string[]) {
-  return run('npx', ['nx', ...args], { cwd: dir, env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }, maxBuffer: 16 * 1024 * 1024 });
-}
+const nx = (...args: string[]) => nxIn(dir, ...args);
 
 // Its own copy of the workspace, whose node_modules/@modelyard/* point at the copy: `nx build`
 // here writes only the copy's dist folders, never the ones other tests read at the same time.
 beforeAll(() => {
-  dir = scratchWorkspace('modelyard-e2e-');
-  cpSync(join(WORKSPACE, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
+  dir = scratchWorkspace('modelyard-e2e-', ['docker-compose.yml']);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

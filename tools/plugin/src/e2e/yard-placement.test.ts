@@ -6,26 +6,22 @@
  * the yard), its compose service and image plan; `nx g remove-model` takes a model out.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { appImages } from '../../../container/app-images.js';
-import { scratchWorkspace, WORKSPACE } from '../../../scale/scratch-workspace.js';
+import { nxIn, scratchWorkspace, WORKSPACE } from '../../../scale/scratch-workspace.js';
 
 const run = promisify(execFile);
-delete process.env['NX_INVOCATION_ROOT_PID'];
 let dir: string;
 
-async function nx(...args: string[]) {
-  return run('npx', ['nx', ...args], { cwd: dir, env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }, maxBuffer: 16 * 1024 * 1024 });
-}
+const nx = (...args: string[]) => nxIn(dir, ...args);
 
 beforeAll(() => {
-  dir = scratchWorkspace('modelyard-yard-e2e-');
-  cpSync(join(WORKSPACE, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
+  dir = scratchWorkspace('modelyard-yard-e2e-', ['docker-compose.yml']);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
