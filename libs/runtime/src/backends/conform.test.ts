@@ -19,6 +19,17 @@ describe('conformInputs', () => {
     expect(out['x']!.data).toBe(x.data);
   });
 
+  it("gives the caller's object back when every shape fits, and a copy when one is reshaped", () => {
+    const fitting = { x: { dtype: 'float32' as const, shape: [2, 1], data: f32(2) }, m: { dtype: 'float32' as const, shape: [2, 4], data: f32(8) } };
+    expect(conformInputs(fitting, signature)).toBe(fitting);
+    const flat = { x: { dtype: 'float32' as const, shape: [2], data: f32(2) }, m: fitting.m };
+    const out = conformInputs(flat, signature);
+    expect(out).not.toBe(flat);
+    expect(flat.x.shape).toEqual([2]);
+    expect(out['x']!.shape).toEqual([2, 1]);
+    expect(out['m']).toBe(fitting.m);
+  });
+
   it('names the input and both shapes when they cannot agree', () => {
     expect(() => conformInputs({ x: { dtype: 'float32', shape: [2, 1], data: f32(2) }, m: { dtype: 'float32', shape: [2, 3], data: f32(6) } }, signature)).toThrow(
       'input "m" has shape [2, 3], but the model expects [-1, 4]',

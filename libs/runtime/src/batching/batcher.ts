@@ -2,6 +2,7 @@ import type { BatchingConfig } from '../config/schema.js';
 import { ServingError } from '../errors.js';
 import type { NamedTensors } from '../tensor/tensor.js';
 import { concatRows, rowsOf, sliceRows } from '../tensor/rows.js';
+import { OneBuffer } from '../tensor/one-buffer.js';
 import { sameBatchLayout } from './batch-layout.js';
 
 type Run = (inputs: NamedTensors, outputs?: readonly string[]) => Promise<NamedTensors>;
@@ -96,7 +97,14 @@ export class Batcher {
       return this.run(task.inputs, outputs).then(task.resolve, task.reject);
     }
     const merged: NamedTensors = {};
-    for (const name of Object.keys(tasks[0]!.inputs)) merged[name] = concatRows(tasks.map((t) => t.inputs[name]!));
+    const first = tasks[0]!.inputs;
+    let bytes = 0;
+    for (const name in first) {
+      const { dtype, data } = first[name]!;
+      if (dtype !== 'string') bytes += OneBuffer.bytesFor(dtype, (data.length / tasks[0]!.rows) * batch.rows);
+    }
+    const storage = new OneBuffer(bytes);
+    for (const name in first) merged[name] = concatRows(tasks.map((t) => t.inputs[name]!), storage);
     let results: NamedTensors;
     try {
       results = await this.run(merged, outputs);

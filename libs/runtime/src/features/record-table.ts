@@ -11,6 +11,12 @@ export interface RecordTable {
   get(field: string, row: number): unknown;
   /** Whole rows, every field included: the caller's own objects when it sent rows. */
   toRows(): Record<string, unknown>[];
+  /**
+   * The caller's row objects, read as they are (no coercion): set only by a table of rows,
+   * so that records → tensors can walk each record's own keys once instead of looking up
+   * every field by name (features/records-to-tensors.ts).
+   */
+  readonly rows?: readonly Record<string, unknown>[];
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,6 +31,7 @@ function rowsTable(rows: unknown[]): RecordTable {
     has: (field, row) => Object.hasOwn(records[row]!, field),
     get: (field, row) => records[row]![field],
     toRows: () => records,
+    rows: records,
   };
 }
 

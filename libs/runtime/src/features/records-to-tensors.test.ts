@@ -111,4 +111,61 @@ describe('recordsToTensors', () => {
     const bad = error(() => recordsToTensors(recordTable([{ image: [0, 1] }, { image: [2, 'x'] }]), sig, [{ name: 'pixels', field: 'image' }]));
     expect(bad.message).toBe('field "image" of record 1, value 1 must be a number or null, got the string "x"');
   });
+
+  it('reads records whose keys come in any order, with keys it does not use, as it reads columns', () => {
+    const shuffled = [
+      { y: 2, extra: 1, x: 1, 'Body Mass (g)': 3750, Island: 'Biscoe' },
+      { Island: null, x: 3, 'Body Mass (g)': null, y: 4 },
+      { x: 5, y: 6, Island: 'Dream', 'Body Mass (g)': 4000, other: [1] },
+      { Island: 'Torgersen', 'Body Mass (g)': 3200, x: 7, y: 8 },
+    ];
+    const columns = recordTable({
+      Island: ['Biscoe', null, 'Dream', 'Torgersen'],
+      'Body Mass (g)': [3750, null, 4000, 3200],
+      x: [1, 3, 5, 7],
+      y: [2, 4, 6, 8],
+    });
+    const t = recordsToTensors(recordTable(shuffled), signature, inputs);
+    expect(t).toEqual(recordsToTensors(columns, signature, inputs));
+    expect([...(t['xy']!.data as Float32Array)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(t['island']!.data).toEqual(['Biscoe', '', 'Dream', 'Torgersen']);
+  });
+
+  it('names the first mistake in input order, whichever record holds it', () => {
+    // Record 0's "x" is wrong and so is record 1's "Island": inputs are read in the
+    // signature's order (island before xy), so record 1's is named, as it always was.
+    const bad = error(() => recordsToTensors(recordTable([{ ...rows[0], x: 'a' }, { ...rows[1], Island: 5 }]), signature, inputs));
+    expect(bad.message).toBe('field "Island" of record 1 must be a string or null, got number 5');
+    const absent = error(() => recordsToTensors(recordTable([rows[0], { Island: 'Dream', x: 1, y: 2 }]), signature, inputs));
+    expect(absent.message).toBe('record 1 has no field "Body Mass (g)" (model input "mass")');
+  });
+
+  it("keeps a request's numeric inputs in one buffer, each view aligned for its type", () => {
+    const sig: Signature = {
+      inputs: [
+        { name: 'flag', dtype: 'int8', shape: [-1, 1] },
+        { name: 'count', dtype: 'int64', shape: [-1, 1] },
+        { name: 'w', dtype: 'float64', shape: [-1, 1] },
+        { name: 'name', dtype: 'string', shape: [-1, 1] },
+      ],
+      outputs: [],
+    };
+    const records = [
+      { flag: 1, count: 7, w: 0.5, name: 'a' },
+      { flag: -2, count: 9, w: 1.25, name: 'b' },
+      { flag: 3, count: 11, w: 2, name: 'c' },
+    ];
+    const t = recordsToTensors(recordTable(records), sig);
+    const flag = t['flag']!.data as Int8Array;
+    const count = t['count']!.data as BigInt64Array;
+    const w = t['w']!.data as Float64Array;
+    expect([...flag]).toEqual([1, -2, 3]);
+    expect([...count]).toEqual([7n, 9n, 11n]);
+    expect([...w]).toEqual([0.5, 1.25, 2]);
+    expect(count.buffer).toBe(flag.buffer);
+    expect(w.buffer).toBe(flag.buffer);
+    expect(count.byteOffset % 8).toBe(0);
+    expect(w.byteOffset % 8).toBe(0);
+    expect(t['name']!.data).toEqual(['a', 'b', 'c']);
+  });
 });

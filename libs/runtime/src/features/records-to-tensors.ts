@@ -1,6 +1,7 @@
 import type { InputConfig } from '../config/schema.js';
 import { invalidArgument } from '../errors.js';
-import { allocate, elementCount, INT_RANGES, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
+import { elementCount, INT_RANGES, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
+import { allocateInOneBuffer } from '../tensor/one-buffer.js';
 import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
 import { flattenNested } from '../tensor/flatten-nested.js';
 import { overflowsFloat32 } from '../tensor/float-range.js';
@@ -123,13 +124,28 @@ export function recordsToTensors(table: RecordTable, signature: Signature, input
 export function* recordsToTensorsSteps(table: RecordTable, signature: Signature, inputs: readonly InputConfig[] = NO_INPUTS, coerce?: Coercion): Steps<NamedTensors> {
   if (table.length === 0) throw invalidArgument('"data" holds no records');
   if (coerce === 'pandas') table = coerceLikePandas(table, signature, inputs);
+  const plan = planFor(signature, inputs);
+  const rows = table.length;
+  const datas = allocateInOneBuffer(plan.map(({ spec, width }) => ({ dtype: spec.dtype, length: rows * width })));
+  // Row objects as the caller sent them go record by record; anything the walk does not
+  // take (a missing field, a refused value) is read again field by field below, which
+  // names the first mistake in the order it always has.
+  const layout = table.rows && rowLayoutOf(plan);
+  if (!(layout && (yield* walkRecords(table.rows!, layout, datas)))) yield* readByField(table, plan, datas);
   const tensors: NamedTensors = {};
+  plan.forEach(({ spec, item }, i) => (tensors[spec.name] = { dtype: spec.dtype, shape: [rows, ...item], data: datas[i]! }));
+  return tensors;
+}
+
+/** Every input's fields looked up by name in every record: the reference reading, and the one that words errors. */
+function* readByField(table: RecordTable, plan: readonly InputPlan[], datas: TensorData[]): Steps<void> {
   const rows = table.length;
   // One object reused for every value: only an error reads it.
   const where: Where = { field: '', row: 0 };
   const checkpoints = new Checkpoints();
-  for (const { spec, fields, item, width, write } of planFor(signature, inputs)) {
-    const data = allocate(spec.dtype, rows * width);
+  for (let input = 0; input < plan.length; input++) {
+    const { spec, fields, item, width, write } = plan[input]!;
+    const data = datas[input]!;
     if (width !== fields.length) {
       const field = fields[0]!;
       for (let row = 0; row < rows; row++) {
@@ -160,7 +176,80 @@ export function* recordsToTensorsSteps(table: RecordTable, signature: Signature,
         if (checkpoints.due(width)) yield;
       }
     }
-    tensors[spec.name] = { dtype: spec.dtype, shape: [rows, ...item], data };
   }
-  return tensors;
+}
+
+/** Where one record field goes: which input's storage, at which column of its rows. */
+interface FieldSlot {
+  input: number;
+  col: number;
+  width: number;
+  write: Writer;
+}
+
+/** Every field the model reads, by name; undefined when an input is nested or a field feeds two inputs. */
+interface RowLayout {
+  slots: Map<string, FieldSlot>;
+}
+
+const rowLayouts = new WeakMap<readonly InputPlan[], RowLayout | null>();
+
+function rowLayoutOf(plan: readonly InputPlan[]): RowLayout | undefined {
+  let layout = rowLayouts.get(plan);
+  if (layout === undefined) {
+    const slots = new Map<string, FieldSlot>();
+    let flat = true;
+    plan.forEach(({ fields, width, write }, input) => {
+      if (width !== fields.length) flat = false;
+      fields.forEach((field, col) => {
+        if (slots.has(field)) flat = false;
+        slots.set(field, { input, col, width, write });
+      });
+    });
+    rowLayouts.set(plan, (layout = flat ? { slots } : null));
+  }
+  return layout ?? undefined;
+}
+
+/**
+ * Record by record, each record's own keys in their order (for…in), instead of every field
+ * looked up by name in every record: a JSON body's records share their key order, so V8
+ * reads each value from the object's layout by position, and the key's slot is the one the
+ * same position held in the record before. 100 records of 32 fields: ~40 µs against ~65 µs.
+ * False when a record lacks a field or a value is refused, and the field-by-field reading
+ * then says which.
+ */
+function* walkRecords(records: readonly Record<string, unknown>[], layout: RowLayout, datas: TensorData[]): Steps<boolean> {
+  const { slots } = layout;
+  const fieldCount = slots.size;
+  // The previous record's keys and their slots, by position.
+  const keys: string[] = [];
+  const keySlots: (FieldSlot | undefined)[] = [];
+  const where: Where = { field: '', row: 0 };
+  const checkpoints = new Checkpoints();
+  try {
+    for (let row = 0; row < records.length; row++) {
+      const record = records[row]!;
+      let position = 0;
+      let found = 0;
+      for (const key in record) {
+        let slot: FieldSlot | undefined;
+        if (keys[position] === key) slot = keySlots[position];
+        else {
+          slot = slots.get(key);
+          keys[position] = key;
+          keySlots[position] = slot;
+        }
+        position++;
+        if (slot === undefined) continue;
+        found++;
+        slot.write(datas[slot.input]!, row * slot.width + slot.col, record[key], where);
+      }
+      if (found !== fieldCount) return false;
+      if (checkpoints.due(fieldCount)) yield;
+    }
+  } catch {
+    return false;
+  }
+  return true;
 }

@@ -1,3 +1,4 @@
+import type { OneBuffer } from './one-buffer.js';
 import { allocate, type NamedTensors, type Tensor, type TensorData } from './tensor.js';
 
 /**
@@ -5,12 +6,19 @@ import { allocate, type NamedTensors, type Tensor, type TensorData } from './ten
  * requests → one run) and the inline ONNX backend (one large request → runs of a few thousand rows).
  */
 
-/** Stacks tensors of the same input along the batch dimension. */
-export function concatRows(parts: readonly Tensor[]): Tensor {
+/**
+ * Stacks tensors of the same input along the batch dimension. `storage`: where a numeric
+ * result goes (the batcher stacks every input of a batch into one buffer: tensor/one-buffer.ts).
+ */
+export function concatRows(parts: readonly Tensor[], storage?: OneBuffer): Tensor {
   const first = parts[0]!;
-  const rows = parts.reduce((n, t) => n + t.shape[0]!, 0);
-  const length = parts.reduce((n, t) => n + t.data.length, 0);
-  const data = allocate(first.dtype, length);
+  let rows = 0;
+  let length = 0;
+  for (const t of parts) {
+    rows += t.shape[0]!;
+    length += t.data.length;
+  }
+  const data = storage && first.dtype !== 'string' ? storage.take(first.dtype, length) : allocate(first.dtype, length);
   let at = 0;
   for (const t of parts) {
     if (Array.isArray(data)) for (let i = 0; i < t.data.length; i++) data[at + i] = (t.data as string[])[i]!;

@@ -6,6 +6,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelServer } from '../../server/model-server.js';
+import type { Signature } from '../../tensor/tensor.js';
+import { decodeBinaryInferRequest } from './binary-codec.js';
 import { loadReference, maxAbsDiff, PENGUIN_INPUTS, PENGUIN_STRING_INPUTS as STRING_INPUTS, startTestServer, type Reference } from '../../testing/fixtures.js';
 
 
@@ -91,6 +93,47 @@ const postBinary = (path: string, body: Buffer, headerLength: number | string) =
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => done(null, Buffer.concat(chunks)));
     });
+
+describe('decodeBinaryInferRequest', () => {
+  it('copies every input into one buffer, each aligned for its type whatever the bytes before it', () => {
+    const signature: Signature = {
+      inputs: [
+        { name: 'flags', dtype: 'int8', shape: [-1] },
+        { name: 'w', dtype: 'float64', shape: [-1] },
+        { name: 'tag', dtype: 'string', shape: [-1] },
+        { name: 'n', dtype: 'int32', shape: [-1] },
+      ],
+      outputs: [],
+    };
+    const flags = Buffer.from(new Int8Array([1, -1, 7]).buffer);
+    const w = Buffer.from(new Float64Array([0.25, -3.5]).buffer);
+    const tag = bytesTensor(['é', 'xyz']);
+    const n = Buffer.from(new Int32Array([42]).buffer);
+    const { body, headerLength } = binaryBody(
+      {
+        inputs: [
+          { name: 'flags', shape: [3], datatype: 'INT8', parameters: { binary_data_size: flags.length } },
+          { name: 'w', shape: [2], datatype: 'FP64', parameters: { binary_data_size: w.length } },
+          { name: 'tag', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: tag.length } },
+          { name: 'n', shape: [1], datatype: 'INT32', parameters: { binary_data_size: n.length } },
+        ],
+      },
+      [flags, w, tag, n],
+    );
+    // Odd offsets in the body: 3 bytes of INT8 put the FP64 bytes off their alignment.
+    const { inputs } = decodeBinaryInferRequest(body, String(headerLength), signature).request;
+    const [f, d, i] = [inputs['flags']!.data as Int8Array, inputs['w']!.data as Float64Array, inputs['n']!.data as Int32Array];
+    expect([...f]).toEqual([1, -1, 7]);
+    expect([...d]).toEqual([0.25, -3.5]);
+    expect([...i]).toEqual([42]);
+    expect(inputs['tag']!.data).toEqual(['é', 'xyz']);
+    expect(d.buffer).toBe(f.buffer);
+    expect(i.buffer).toBe(f.buffer);
+    expect(d.byteOffset % 8).toBe(0);
+    // A copy, not a view of the request body.
+    expect(d.buffer).not.toBe(body.buffer);
+  });
+});
 
 describe('binary tensor data extension (v2 infer)', () => {
   it('is advertised in the server metadata', async () => {

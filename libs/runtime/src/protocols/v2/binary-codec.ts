@@ -11,6 +11,7 @@
  */
 import { invalidArgument } from '../../errors.js';
 import { elementCount, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { OneBuffer } from '../../tensor/one-buffer.js';
 import { asBytes, runSteps, type Steps } from '../../threads/time-slices.js';
 import { decodeInferRequest, decodeInferRequestSteps, encodeInferResponse, inferResponseTextSteps, type InferRequest } from './codec.js';
 import { dtypeOfV2, v2Datatype } from './datatypes.js';
@@ -94,9 +95,9 @@ function readStrings(bytes: Buffer, count: number, name: string): string[] {
   return out;
 }
 
-/** Raw little-endian bytes into a fresh typed array (copied: the body's offsets are not aligned). */
-function readFixed(bytes: Buffer, dtype: Exclude<DType, 'string'>, count: number): TensorData {
-  const data = new TYPED[dtype](count);
+/** Raw little-endian bytes into a typed array of its own storage (copied: the body's offsets are not aligned). */
+function readFixed(bytes: Buffer, dtype: Exclude<DType, 'string'>, count: number, storage?: OneBuffer): TensorData {
+  const data = storage ? storage.take(dtype, count) : new TYPED[dtype](count);
   // Every platform onnxruntime-node ships for (x64, arm64) is little-endian, so the bytes
   // are the typed array's own layout.
   new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
@@ -107,7 +108,7 @@ function readFixed(bytes: Buffer, dtype: Exclude<DType, 'string'>, count: number
 }
 
 /** One tensor described in a JSON header and carried as bytes (an input here; an output for the v2 backend). */
-export function binaryInput(input: Record<string, unknown>, index: number, bytes: Buffer, expected: DType | undefined): Tensor {
+export function binaryInput(input: Record<string, unknown>, index: number, bytes: Buffer, expected: DType | undefined, storage?: OneBuffer): Tensor {
   const { name, shape, datatype } = input;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw invalidArgument(`input "${String(name)}": shape must be a list of non-negative integers`);
@@ -124,7 +125,7 @@ export function binaryInput(input: Record<string, unknown>, index: number, bytes
     throw invalidArgument(`input "${String(name)}": binary_data_size is ${bytes.length} bytes, but shape [${dims.join(', ')}] of ${datatype} needs ${need}`);
   }
   try {
-    return { dtype, shape: dims, data: readFixed(bytes, dtype, count) };
+    return { dtype, shape: dims, data: readFixed(bytes, dtype, count, storage) };
   } catch (err) {
     throw invalidArgument(`input "${String(name)}": ${(err as Error).message}`);
   }
@@ -150,6 +151,8 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
 
   const binary: NamedTensors = {};
   const jsonInputs: unknown[] = [];
+  // Room for every input's bytes, each rounded up to 8: one buffer for the whole request.
+  const storage = new OneBuffer(body.length - length + 8 * header['inputs'].length);
   let at = length;
   header['inputs'].forEach((input, i) => {
     if (!isObject(input)) throw invalidArgument(`inputs[${i}] must be an object with name, shape, datatype and data`);
@@ -164,7 +167,7 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
     if (binary[name]) throw invalidArgument(`input "${name}" is given twice`);
     const spec = specsByName(signature).get(name);
     if (!spec) throw invalidArgument(`unknown input "${name}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
-    binary[name] = binaryInput(input, i, body.subarray(at, at + size), spec.dtype);
+    binary[name] = binaryInput(input, i, body.subarray(at, at + size), spec.dtype, storage);
     at += size;
   });
   if (at !== body.length) {
