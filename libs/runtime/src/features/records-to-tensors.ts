@@ -133,7 +133,10 @@ export function* recordsToTensorsSteps(table: RecordTable, signature: Signature,
   const layout = table.rows && rowLayoutOf(plan);
   if (!(layout && (yield* walkRecords(table.rows!, layout, datas)))) yield* readByField(table, plan, datas);
   const tensors: NamedTensors = {};
-  plan.forEach(({ spec, item }, i) => (tensors[spec.name] = { dtype: spec.dtype, shape: [rows, ...item], data: datas[i]! }));
+  for (let i = 0; i < plan.length; i++) {
+    const { spec, item } = plan[i]!;
+    tensors[spec.name] = { dtype: spec.dtype, shape: item.length === 1 ? [rows, item[0]!] : [rows, ...item], data: datas[i]! };
+  }
   return tensors;
 }
 
