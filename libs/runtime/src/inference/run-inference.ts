@@ -24,17 +24,9 @@ export interface PipelineContext {
  * hooks.preprocess → features → (batcher →) backend → hooks.postprocess.
  */
 export async function runInference(model: ServedModel, servable: Servable, input: PipelineInput, ctx: PipelineContext): Promise<NamedTensors> {
-  // The logger is read only if a hook asks for it: building a child logger per request costs.
-  const hookCtx: HookContext = {
-    model: model.name,
-    version: servable.version,
-    protocol: ctx.protocol,
-    requestId: ctx.requestId,
-    get log() {
-      return ctx.log;
-    },
-  };
   const { preprocess, postprocess } = model.hooks;
+  // Built only for hooks; its logger is made only if a hook reads it.
+  const hookCtx = preprocess || postprocess ? new RequestHookContext(model.name, servable.version, ctx) : undefined;
 
   // The opt-in pandas reading is the legacy API's promise to the old services' callers only.
   const coerce = ctx.protocol === 'legacy' ? model.config.getScore.coerce : undefined;
@@ -42,14 +34,14 @@ export async function runInference(model: ServedModel, servable: Servable, input
   if (input.kind === 'records') {
     let table = input.table;
     if (preprocess) {
-      const changed = await preprocess({ kind: 'records', records: table.toRows() }, hookCtx);
+      const changed = await preprocess({ kind: 'records', records: table.toRows() }, hookCtx!);
       if (changed.kind === 'tensors') tensors = changed.tensors;
       else table = recordTable(changed.records);
     }
     // Many records (a large get_score body) are turned into tensors in time slices.
     tensors ??= await drive(recordsToTensorsSteps(table, servable.signature, model.config.inputs, coerce), slicerForRecords(table.length));
   } else {
-    const changed = preprocess ? await preprocess({ kind: 'tensors', tensors: input.tensors }, hookCtx) : input;
+    const changed = preprocess ? await preprocess({ kind: 'tensors', tensors: input.tensors }, hookCtx!) : input;
     tensors = changed.kind === 'tensors' ? changed.tensors : recordsToTensors(recordTable(changed.records), servable.signature, model.config.inputs, coerce);
   }
 
@@ -60,5 +52,29 @@ export async function runInference(model: ServedModel, servable: Servable, input
   } finally {
     timer();
   }
-  return postprocess ? postprocess(outputs, hookCtx) : outputs;
+  return postprocess ? postprocess(outputs, hookCtx!) : outputs;
+}
+
+/**
+ * What a hook is told about its request. A class with the logger's getter on its
+ * prototype: an object literal with `get log()` defines the getter anew per request, and
+ * V8's scavenges then kept each one (and the request it closes over) alive until the next
+ * full GC (docs/benchmarks/hotpath.md, session 5).
+ */
+class RequestHookContext implements HookContext {
+  readonly protocol: Protocol;
+  readonly requestId: string;
+
+  constructor(
+    readonly model: string,
+    readonly version: number,
+    private readonly pipeline: PipelineContext,
+  ) {
+    this.protocol = pipeline.protocol;
+    this.requestId = pipeline.requestId;
+  }
+
+  get log(): Logger {
+    return this.pipeline.log;
+  }
 }
