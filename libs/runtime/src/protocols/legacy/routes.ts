@@ -55,11 +55,10 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
       // A large body may go straight from its bytes into tensors once the version's signature
       // is known (records-from-bytes.ts); the records themselves are then never built.
       const fast = slicer !== undefined && !model.hooks.preprocess && model.config.getScore.coerce === undefined && !dp.recorders.has(model.name);
-      // Handed to decode once, not kept: while this call's context held the records, V8's
-      // scavenges found every body parsed since the previous one still alive and promoted
-      // them all (2.7 MB a scavenge, 3–5 ms pauses at 100 records a request); let go, a
-      // scavenge keeps ~0.1 MB and 100-record requests cost 17 % less CPU
-      // (docs/benchmarks/hotpath.md, session 5).
+      // Handed to decode once, not kept in this call's closures: whatever keeps a finished
+      // call alive for a while then holds no records. (A per-request getter in the data
+      // plane once did, and V8's scavenges promoted every body since the previous one:
+      // docs/benchmarks/hotpath.md, session 5.)
       let table = fast ? undefined : await readTable();
       const text = await dp.infer<string | AnswerStream, Decoded>(scope, {
         model,
