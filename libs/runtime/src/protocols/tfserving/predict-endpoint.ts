@@ -3,14 +3,14 @@ import type { ServedModel } from '../../inference/served-model.js';
 import type { Servable } from '../../repository/servable.js';
 import type { PipelineContext } from '../../inference/run-inference.js';
 import type { Signature } from '../../tensor/tensor.js';
-import { drive, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
+import { drive, slicerFor, slicerForAnswer, type Steps } from '../../threads/time-slices.js';
 import { bodyText } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { maxBodyDepth } from '../shared/json-depth.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { classifyOrRegress, readExamples } from './classify-regress.js';
 import { tfServingError } from './errors.js';
-import { parseTfServingBodySteps, type JsonValue } from './json-parse.js';
+import { parseTfServingBodySteps, type JsonValue, type ParseOptions } from './json-parse.js';
 import { parseTfServingPath, type TfServingRoute } from './parse-path.js';
 import { decodePredictRequestSteps, readSignatureName, type PredictFormat, type PredictRequest } from './request.js';
 import { predictRequestFromBytes } from './predict-from-bytes.js';
@@ -34,6 +34,19 @@ const classifyCall =
   (kind: 'classify' | 'regress', body: JsonValue, model: ServedModel, examples: ReturnType<typeof readExamples> | undefined) =>
   (servable: Servable, pipeline: PipelineContext) =>
     classifyOrRegress(kind, body, model, servable, pipeline, examples);
+
+/**
+ * The body as text, a checkpoint, then parsed. Module-level on purpose: a generator function
+ * written inside the handler is a new function per request, each with its own prototype for
+ * its generator objects, and what V8 keeps for those kept every request's handler context
+ * alive through the scavenges until a full GC (1.2 MB a scavenge at one instance a request:
+ * docs/benchmarks/hotpath.md, session 5).
+ */
+function* textThenParse(raw: Buffer, contentType: string | undefined, options: ParseOptions): Steps<JsonValue> {
+  const text = bodyText(raw, contentType);
+  yield;
+  return yield* parseTfServingBodySteps(text, options);
+}
 
 /** POST /v1/models/{m}[/versions/{v}|/labels/{l}]:(predict|classify|regress), on the hot path. */
 export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
@@ -69,14 +82,7 @@ export function tfServingPredict(ctx: ProtocolContext): PostEndpoint<string> {
       const slicer = slicerFor(raw.length);
       const parse = (signature: Signature | undefined): Promise<JsonValue> | JsonValue => {
         const parseOptions = { lossless: route.kind !== 'predict' || needsLossless(signature), maxDepth: maxBodyDepth(signature), scannedWithin: depthScannedWithin };
-        return drive(
-          (function* () {
-            const text = bodyText(raw, headers['content-type']);
-            yield;
-            return yield* parseTfServingBodySteps(text, parseOptions);
-          })(),
-          slicer,
-        );
+        return drive(textThenParse(raw, headers['content-type'], parseOptions), slicer);
       };
       if (route.kind === 'predict' && slicer && model && servable && !resolveError && !needsLossless(servable.signature)) {
         // A large predict body may go straight from its bytes into tensors once the version's
