@@ -226,7 +226,9 @@ export function markdown(results: Results): string {
     lines.push('');
     lines.push(`At c=1 every request waits for one run, so no server running this model can exceed the bare node:http + JSON`);
     lines.push(`round trip plus one run: ${fmt(ceiling)} req/s here, ${pct(ratio(ceiling, c1))} of bare node:http + JSON, before any`);
-    lines.push('HTTP framework, decoding, features, metrics or logging.');
+    lines.push('HTTP framework, decoding, features, metrics or logging. That bound is optimistic: timed inside a serving');
+    lines.push('process, the same run takes about twice as long, since the request path between runs leaves onnxruntime\'s');
+    lines.push('code and data out of the CPU caches (docs/benchmarks/hotpath.md, session 5).');
     lines.push('');
   }
   lines.push('## The issue\'s targets (issue 9)');
