@@ -1,8 +1,8 @@
 import type { OutputConfig } from '../../config/schema.js';
 import { invalidArgument } from '../../errors.js';
 import { valueAt, type NamedTensors, type Tensor } from '../../tensor/tensor.js';
-import { Checkpoints, type Steps } from '../../threads/time-slices.js';
-import { joinPieces, type Pieces } from '../shared/answer-stream.js';
+import type { Steps } from '../../threads/time-slices.js';
+import { joinPieces, listPieces, type Pieces } from '../shared/answer-stream.js';
 import { rowValue, type JsonNested } from '../shared/tensor-json.js';
 
 /** The body the old Flask services took: `{"data": <records or columns>}`. */
@@ -63,19 +63,7 @@ export function scoreReplySteps(outputs: NamedTensors, configs: readonly OutputC
 export function* scoreReplyPieces(outputs: NamedTensors, configs: readonly OutputConfig[], only?: string): Pieces {
   const { rows, entry, rowSize } = scoreEntries(outputs, configs, only);
   const text = entryText(outputs, configs, only) ?? ((row: number) => JSON.stringify(entry(row)));
-  const checkpoints = new Checkpoints();
-  let parts: string[] = [];
-  let open = '{"msg":"Successful!","code":200,"data":[';
-  for (let row = 0; row < rows; row++) {
-    parts.push(text(row));
-    if (checkpoints.due(rowSize || 1)) {
-      yield open + parts.join(',');
-      open = ',';
-      parts = [];
-      yield;
-    }
-  }
-  yield (parts.length > 0 ? open + parts.join(',') : open === ',' ? '' : open) + ']}';
+  yield* listPieces('{"msg":"Successful!","code":200,"data":[', ',', ']}', rows, rowSize, text);
 }
 
 /** A key JSON.stringify would move: objects list integer-like keys first, in numeric order. */

@@ -1,4 +1,4 @@
-import { runSteps, type Slicer, type Steps } from '../../threads/time-slices.js';
+import { Checkpoints, runSteps, type Slicer, type Steps } from '../../threads/time-slices.js';
 
 /**
  * An answer's JSON as an encoder writes it: a generator that yields the text piece by
@@ -23,6 +23,28 @@ export interface AnswerStream {
 }
 
 export const isAnswerStream = (body: unknown): body is AnswerStream => typeof body === 'object' && body !== null && (body as AnswerStream).kind === 'stream';
+
+/**
+ * A JSON list as pieces: `open`, then `count` items joined by `separator`, then `close`, with
+ * a checkpoint each time items worth `weight` elements apiece have filled a time slice.
+ * Joined, the same text as `open + items.join(separator) + close`. `open` must not equal
+ * `separator` (every caller's ends with its list's "[").
+ */
+export function* listPieces(open: string, separator: string, close: string, count: number, weight: number, item: (i: number) => string): Pieces {
+  const checkpoints = new Checkpoints();
+  let parts: string[] = [];
+  let head = open;
+  for (let i = 0; i < count; i++) {
+    parts.push(item(i));
+    if (checkpoints.due(weight || 1)) {
+      yield head + parts.join(separator);
+      head = separator;
+      parts = [];
+      yield;
+    }
+  }
+  yield (parts.length > 0 ? head + parts.join(separator) : head === separator ? '' : head) + close;
+}
 
 /** The pieces joined, with their checkpoints kept: the whole answer as one string. */
 export function* joinPieces(pieces: Pieces): Steps<string> {

@@ -1,7 +1,7 @@
 import { ServingError } from '../../errors.js';
 import { valueAt, type NamedTensors, type Tensor } from '../../tensor/tensor.js';
-import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
-import { joinPieces, type Pieces } from '../shared/answer-stream.js';
+import { runSteps, type Steps } from '../../threads/time-slices.js';
+import { joinPieces, listPieces, type Pieces } from '../shared/answer-stream.js';
 import { formatTfNumber } from './format-number.js';
 import type { PredictFormat } from './request.js';
 
@@ -36,19 +36,7 @@ function* writeNestedPieces(t: Tensor, shape: readonly number[], offset: number,
   if (shape.length === 0) return void (yield open + writeElement(t, offset, name) + close);
   const [n, ...rest] = shape as [number, ...number[]];
   const stride = rest.reduce((a, b) => a * b, 1);
-  const checkpoints = new Checkpoints();
-  let parts: string[] = [];
-  let head = `${open}[`;
-  for (let i = 0; i < n; i++) {
-    parts.push(writeNested(t, rest, offset + i * stride, name));
-    if (checkpoints.due(stride || 1)) {
-      yield head + parts.join(', ');
-      head = ', ';
-      parts = [];
-      yield;
-    }
-  }
-  yield (parts.length > 0 ? head + parts.join(', ') : head === ', ' ? '' : head) + `]${close}`;
+  yield* listPieces(`${open}[`, ', ', `]${close}`, n, stride, (i) => writeNested(t, rest, offset + i * stride, name));
 }
 
 function* writeRows(outputs: NamedTensors, names: readonly string[]): Pieces {
@@ -66,30 +54,19 @@ function* writeRows(outputs: NamedTensors, names: readonly string[]): Pieces {
     return { t, name, inner, size: inner.reduce((a, b) => a * b, 1), key: JSON.stringify(name) };
   });
   const rowSize = columns.reduce((a, c) => a + c.size, 0);
-  const checkpoints = new Checkpoints();
-  const count = batch ?? 0;
-  let rows: string[] = [];
-  let head = '{"predictions": [';
-  for (let r = 0; r < count; r++) {
+  const row = (r: number): string => {
     if (columns.length === 1) {
       const c = columns[0]!;
-      rows.push(writeNested(c.t, c.inner, r * c.size, c.name));
-    } else {
-      const fields = new Array<string>(columns.length);
-      for (let k = 0; k < columns.length; k++) {
-        const c = columns[k]!;
-        fields[k] = `${c.key}: ${writeNested(c.t, c.inner, r * c.size, c.name)}`;
-      }
-      rows.push(`{${fields.join(', ')}}`);
+      return writeNested(c.t, c.inner, r * c.size, c.name);
     }
-    if (checkpoints.due(rowSize || 1)) {
-      yield head + rows.join(', ');
-      head = ', ';
-      rows = [];
-      yield;
+    const fields = new Array<string>(columns.length);
+    for (let k = 0; k < columns.length; k++) {
+      const c = columns[k]!;
+      fields[k] = `${c.key}: ${writeNested(c.t, c.inner, r * c.size, c.name)}`;
     }
-  }
-  yield (rows.length > 0 ? head + rows.join(', ') : head === ', ' ? '' : head) + ']}';
+    return `{${fields.join(', ')}}`;
+  };
+  yield* listPieces('{"predictions": [', ', ', ']}', batch ?? 0, rowSize, row);
 }
 
 /** An output [N, ..., 1] without its trailing 1, for callers who sent flat instances. */
