@@ -1,7 +1,7 @@
 import type { NamedTensors, Signature, TensorSpec } from '../../tensor/tensor.js';
 import { Checkpoints, type Steps } from '../../threads/time-slices.js';
 import { Column, type FastDType, readScalar } from '../shared/large-body/columns.js';
-import { CLOSE_ARRAY, CLOSE_OBJECT, JsonBytes, notHandled, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from '../shared/large-body/json-bytes.js';
+import { CLOSE_ARRAY, CLOSE_OBJECT, JsonBytes, notHandled, OPEN_ARRAY, OPEN_OBJECT } from '../shared/large-body/json-bytes.js';
 import { lacksTrailingOne, type PredictRequest } from './request.js';
 
 /** TF Serving takes no null for any dtype: every null is the usual path's error. */
@@ -28,10 +28,8 @@ export function* predictRequestFromBytes(bytes: Buffer, signature: Signature): S
   const seen = cur.openMembers();
   do {
     const key = cur.uniqueKey(seen);
-    if (key === 'signature_name') {
-      if (cur.peek() !== QUOTE) notHandled();
-      signatureName = cur.string();
-    } else if (key === 'instances') {
+    if (key === 'signature_name') signatureName = cur.string();
+    else if (key === 'instances') {
       if (request) notHandled();
       request = yield* readInstances(cur, signature.inputs, bytes.length);
     } else if (key === 'inputs') {

@@ -27,10 +27,7 @@ export function* inferRequestFromBytes(bytes: Buffer, signature: Signature): Ste
   const seen = cur.openMembers();
   do {
     const key = cur.uniqueKey(seen);
-    if (key === 'id') {
-      if (cur.peek() !== QUOTE) notHandled();
-      id = cur.string();
-    } else if (key === 'outputs') outputs = readOutputs(cur);
+    if (key === 'id') id = cur.string(); else if (key === 'outputs') outputs = readOutputs(cur);
     else if (key === 'parameters') notHandled();
     else if (key === 'inputs') {
       cur.expect(OPEN_ARRAY);
@@ -57,7 +54,7 @@ function readOutputs(cur: JsonBytes): string[] {
     if (!cur.eat(CLOSE_OBJECT)) {
       do {
         const key = cur.key();
-        if (key !== 'name' || name !== undefined || cur.peek() !== QUOTE) notHandled();
+        if (key !== 'name' || name !== undefined) notHandled();
         name = cur.string();
       } while (cur.more(CLOSE_OBJECT));
     }

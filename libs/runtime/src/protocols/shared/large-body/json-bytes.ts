@@ -93,7 +93,6 @@ export class JsonBytes {
 
   /** An object's key and its colon. */
   key(): string {
-    if (this.peek() !== QUOTE) notHandled();
     const k = this.string();
     this.expect(COLON);
     return k;
@@ -116,8 +115,9 @@ export class JsonBytes {
     return key;
   }
 
-  /** A string value, as JSON.parse gives it. */
+  /** A string value, as JSON.parse gives it; anything else is not handled. */
   string(): string {
+    if (this.peek() !== QUOTE) return notHandled();
     const b = this.bytes;
     const start = this.pos + 1;
     let p = start;
