@@ -1,5 +1,5 @@
 import { invalidArgument } from '../../errors.js';
-import { allocate, elementCount, type DType, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { allocate, ARRAY_TYPES, elementCount, type DType, type Tensor, type TensorData } from '../../tensor/tensor.js';
 import { TF_DTYPES } from '../tfserving/dtype-names.js';
 import type { TensorProto } from './protos.js';
 
@@ -17,21 +17,6 @@ const FIELD: Record<DType, keyof TensorProto> = {
   uint64: 'uint64_val',
   bool: 'bool_val',
   string: 'string_val',
-};
-
-/** Bytes per element in tensor_content; strings have no raw form. */
-const RAW_BYTES: Partial<Record<DType, number>> = {
-  float32: 4,
-  float64: 8,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  int64: 8,
-  uint64: 8,
-  bool: 1,
 };
 
 /**
@@ -64,7 +49,8 @@ export function fromTensorProto(name: string, proto: TensorProto, dtype: DType):
   const shape = (proto.tensor_shape?.dim ?? []).map((d) => Number(d.size));
   const count = elementCount(shape);
   const data: TensorData = allocate(dtype, count);
-  const bytes = RAW_BYTES[dtype];
+  // Bytes per element in tensor_content; strings have no raw form.
+  const bytes = dtype === 'string' ? undefined : ARRAY_TYPES[dtype].BYTES_PER_ELEMENT;
   if (proto.tensor_content && proto.tensor_content.length > 0 && bytes) {
     if (proto.tensor_content.length !== count * bytes) {
       throw invalidArgument(`input "${name}": tensor_content holds ${proto.tensor_content.length} bytes, shape [${shape}] needs ${count * bytes}`);

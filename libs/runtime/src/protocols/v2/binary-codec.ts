@@ -10,7 +10,7 @@
  * per element, which is the point of the extension for 100-row batches.
  */
 import { invalidArgument } from '../../errors.js';
-import { elementCount, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { allocate, ARRAY_TYPES, elementCount, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
 import { OneBuffer } from '../../tensor/one-buffer.js';
 import { asBytes, runSteps, type Steps } from '../../threads/time-slices.js';
 import { decodeInferRequest, decodeInferRequestSteps, encodeInferResponse, inferResponseTextSteps, type InferRequest } from './codec.js';
@@ -18,35 +18,6 @@ import { dtypeOfV2, v2Datatype } from './datatypes.js';
 
 /** The request and response header that marks a binary body (lower case, as Node gives it). */
 export const HEADER_LENGTH = 'inference-header-content-length';
-
-/** Bytes per element of every fixed-size dtype. BYTES (string) is variable. */
-const ELEMENT_BYTES: Record<Exclude<DType, 'string'>, number> = {
-  bool: 1,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  float32: 4,
-  int32: 4,
-  uint32: 4,
-  float64: 8,
-  int64: 8,
-  uint64: 8,
-};
-
-const TYPED: Record<Exclude<DType, 'string'>, new (length: number) => Exclude<TensorData, string[]>> = {
-  bool: Uint8Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  float32: Float32Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  float64: Float64Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-};
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const paramsOf = (v: Record<string, unknown>): Record<string, unknown> => (isObject(v['parameters']) ? v['parameters'] : {});
@@ -97,7 +68,7 @@ function readStrings(bytes: Buffer, count: number, name: string): string[] {
 
 /** Raw little-endian bytes into a typed array of its own storage (copied: the body's offsets are not aligned). */
 function readFixed(bytes: Buffer, dtype: Exclude<DType, 'string'>, count: number, storage?: OneBuffer): TensorData {
-  const data = storage ? storage.take(dtype, count) : new TYPED[dtype](count);
+  const data = storage ? storage.take(dtype, count) : (allocate(dtype, count) as Exclude<TensorData, string[]>);
   // Every platform onnxruntime-node ships for (x64, arm64) is little-endian, so the bytes
   // are the typed array's own layout.
   new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
@@ -120,7 +91,7 @@ export function binaryInput(input: Record<string, unknown>, index: number, bytes
   const dims = shape as number[];
   const count = elementCount(dims);
   if (dtype === 'string') return { dtype, shape: dims, data: readStrings(bytes, count, String(name)) };
-  const need = count * ELEMENT_BYTES[dtype];
+  const need = count * ARRAY_TYPES[dtype].BYTES_PER_ELEMENT;
   if (bytes.length !== need) {
     throw invalidArgument(`input "${String(name)}": binary_data_size is ${bytes.length} bytes, but shape [${dims.join(', ')}] of ${datatype} needs ${need}`);
   }
