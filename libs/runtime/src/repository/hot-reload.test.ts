@@ -2,12 +2,12 @@
  * Versions dropped into the folder while requests run: picked up with zero failed
  * requests; a corrupt or mismatched version is refused while the good one keeps serving.
  */
-import { mkdir, rm, writeFile, copyFile } from 'node:fs/promises';
+import { rm, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelServer } from '../server/model-server.js';
-import { addVersion, copyModel, loadReference, maxAbsDiff, sleep, startTestServer, WORKSPACE_MODELS } from '../testing/fixtures.js';
+import { addVersion, copyModel, loadReference, maxAbsDiff, placeVersion, sleep, startTestServer, WORKSPACE_MODELS } from '../testing/fixtures.js';
 
 let root: string;
 let server: ModelServer;
@@ -80,10 +80,9 @@ describe('hot reload', () => {
   });
 
   it('refuses a corrupt version, keeps serving the good one, and counts the failure', async () => {
-    await mkdir(join(root, 'penguins', '3'));
     let seen = false;
     const run = traffic(async () => (seen = (await status()).some((s) => s.version === '3' && s.state === 'END')));
-    await writeFile(join(root, 'penguins', '3', 'model.onnx'), 'this is not an onnx graph');
+    await placeVersion(root, 'penguins', 3, (dir) => writeFile(join(dir, 'model.onnx'), 'this is not an onnx graph'));
     const { statuses, versions } = await run;
     expect(seen).toBe(true);
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -96,8 +95,7 @@ describe('hot reload', () => {
   });
 
   it('refuses a version whose graph does not match the config, naming the mismatch', async () => {
-    await mkdir(join(root, 'penguins', '4'));
-    await copyFile(join(WORKSPACE_MODELS, 'iris', '1', 'model.onnx'), join(root, 'penguins', '4', 'model.onnx'));
+    await placeVersion(root, 'penguins', 4, (dir) => copyFile(join(WORKSPACE_MODELS, 'iris', '1', 'model.onnx'), join(dir, 'model.onnx')));
     await traffic(async () => (await status()).some((s) => s.version === '4' && s.state === 'END'));
     const v4 = (await status()).find((s) => s.version === '4')!;
     expect(v4.status.error_message).toContain('the model does not match its config');

@@ -3,12 +3,12 @@
  * pinned to labels/stable (→ 1) and versions/1, a truncated model.onnx dropped in as
  * version 3 fails to load, and version 1 is never unloaded on its account.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelServer } from '../server/model-server.js';
-import { copyModel, sleep, startTestServer, WORKSPACE_MODELS } from '../testing/fixtures.js';
+import { copyModel, placeVersion, sleep, startTestServer, WORKSPACE_MODELS } from '../testing/fixtures.js';
 
 let root: string;
 let server: ModelServer;
@@ -43,8 +43,7 @@ describe('a corrupt new version while traffic is pinned to an older one', () => 
     await sleep(200);
 
     const whole = await readFile(join(WORKSPACE_MODELS, 'penguins', '2', 'model.onnx'));
-    await mkdir(join(root, 'penguins', '3'));
-    await writeFile(join(root, 'penguins', '3', 'model.onnx'), whole.subarray(0, Math.floor(whole.length / 2)));
+    await placeVersion(root, 'penguins', 3, (dir) => writeFile(join(dir, 'model.onnx'), whole.subarray(0, Math.floor(whole.length / 2))));
 
     // Until version 3 has failed, and a few poll intervals more.
     const started = Date.now();

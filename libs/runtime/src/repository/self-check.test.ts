@@ -4,14 +4,14 @@
  * exporter's reference.json is refused before it serves, with the first differing record
  * in the status API and the log, while the previous version keeps answering every request.
  */
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelServer, type ModelServer } from '../server/model-server.js';
-import { addVersion, copyModel, loadReference, sleep, WORKSPACE_MODELS } from '../testing/fixtures.js';
+import { copyModel, loadReference, placeVersion, sleep, WORKSPACE_MODELS } from '../testing/fixtures.js';
 
 const SKEWED = resolve(WORKSPACE_MODELS, '../libs/runtime/src/testing/fixtures/penguins-skewed/model.onnx');
 
@@ -80,9 +80,10 @@ describe('self-check at load', () => {
     const loops = [scoreLoop(), inferLoop(), inferLoop()];
     await sleep(200);
     // The skewed artifact with the references the exporter wrote for the original.
-    await mkdir(join(root, 'penguins', '2'));
-    await copyFile(join(WORKSPACE_MODELS, 'penguins', '1', 'reference.json'), join(root, 'penguins', '2', 'reference.json'));
-    await copyFile(SKEWED, join(root, 'penguins', '2', 'model.onnx'));
+    await placeVersion(root, 'penguins', 2, async (dir) => {
+      await copyFile(join(WORKSPACE_MODELS, 'penguins', '1', 'reference.json'), join(dir, 'reference.json'));
+      await copyFile(SKEWED, join(dir, 'model.onnx'));
+    });
     const started = Date.now();
     while (!(await versionStatus()).some((s) => s.version === '2' && s.state === 'END') && Date.now() - started < 20_000) await sleep(50);
     await sleep(300); // a few more polls: the refused version is not retried
@@ -119,8 +120,10 @@ describe('self-check at load', () => {
 
   it('a version without references loads, with a warning in the status API', async () => {
     await rm(join(root, 'penguins', '2'), { recursive: true, force: true });
-    await addVersion(root, 'penguins', 3, 2);
-    await rm(join(root, 'penguins', '3', 'reference.json'));
+    await placeVersion(root, 'penguins', 3, async (dir) => {
+      await cp(join(WORKSPACE_MODELS, 'penguins', '2'), dir, { recursive: true });
+      await rm(join(dir, 'reference.json'));
+    });
     const started = Date.now();
     while (!(await versionStatus()).some((s) => s.version === '3' && s.state === 'AVAILABLE') && Date.now() - started < 20_000) await sleep(50);
     const v3 = (await statusJson()).models[0]!.versions.find((v) => v.version === 3)!;
@@ -130,8 +133,10 @@ describe('self-check at load', () => {
   });
 
   it('a reference.json that is not JSON refuses the version, saying so', async () => {
-    await addVersion(root, 'penguins', 4, 2);
-    await writeFile(join(root, 'penguins', '4', 'reference.json'), '{"records": [');
+    await placeVersion(root, 'penguins', 4, async (dir) => {
+      await cp(join(WORKSPACE_MODELS, 'penguins', '2'), dir, { recursive: true });
+      await writeFile(join(dir, 'reference.json'), '{"records": [');
+    });
     const started = Date.now();
     while (!(await versionStatus()).some((s) => s.version === '4' && s.state === 'END') && Date.now() - started < 20_000) await sleep(50);
     const v4 = (await versionStatus()).find((s) => s.version === '4')!;
@@ -140,8 +145,10 @@ describe('self-check at load', () => {
   });
 
   it('references the model cannot read (a field missing) refuse the version, naming the field', async () => {
-    await addVersion(root, 'penguins', 5, 2);
-    await writeFile(join(root, 'penguins', '5', 'reference.json'), JSON.stringify({ records: [{ Island: 'Dream' }], outputs: { label: ['Adelie'] } }));
+    await placeVersion(root, 'penguins', 5, async (dir) => {
+      await cp(join(WORKSPACE_MODELS, 'penguins', '2'), dir, { recursive: true });
+      await writeFile(join(dir, 'reference.json'), JSON.stringify({ records: [{ Island: 'Dream' }], outputs: { label: ['Adelie'] } }));
+    });
     const started = Date.now();
     while (!(await versionStatus()).some((s) => s.version === '5' && s.state === 'END') && Date.now() - started < 20_000) await sleep(50);
     const v5 = (await versionStatus()).find((s) => s.version === '5')!;

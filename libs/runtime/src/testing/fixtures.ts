@@ -2,7 +2,7 @@
  * Test helpers shared by the runtime's and the apps' tests: the workspace's real models,
  * their training-time references, and a server built over them.
  */
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,21 @@ export async function copyModel(model: string, versions: number[], configChanges
   return root;
 }
 
+/**
+ * Puts a version folder in place whole, as a deploy should: its files are written into a
+ * staging folder the repository does not scan (not a number), which is then renamed. A
+ * folder the poller finds half-written fails first for its missing artifact (ENOENT), and a
+ * test waiting for the version's state would read that error, not the one it is after.
+ */
+export async function placeVersion(root: string, model: string, version: number, write: (dir: string) => Promise<unknown>): Promise<void> {
+  const staging = join(root, model, `.staging-${version}`);
+  await mkdir(staging, { recursive: true });
+  await write(staging);
+  await rename(staging, join(root, model, String(version)));
+}
+
 export async function addVersion(root: string, model: string, version: number, from = version): Promise<void> {
-  await cp(join(WORKSPACE_MODELS, model, String(from)), join(root, model, String(version)), { recursive: true });
+  await placeVersion(root, model, version, (dir) => cp(join(WORKSPACE_MODELS, model, String(from)), dir, { recursive: true }));
 }
 
 /** Assert-friendly: every number of `actual` within `tolerance` of `expected`, same structure. */
