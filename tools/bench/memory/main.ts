@@ -31,21 +31,23 @@ interface Config {
   what: string;
   /** The script run by node: the app, or the floor server. */
   main: 'app' | 'floor';
-  /** onnx.execution in model.json. */
-  execution?: 'inline';
+  /** onnx.execution in model.json (left out: auto, which picks the interpreter for this model). */
+  execution?: 'inline' | 'pool' | 'interpreter';
   nodeArgs?: string[];
   env?: Record<string, string>;
 }
 
 const CONFIGS: Config[] = [
   { id: 'floor', what: '`node:http` + one onnxruntime session, inline, no framework (floor.mjs)', main: 'floor' },
-  { id: 'pool', what: 'the app, defaults (a pool of 1 worker thread: the model file is under 1 MiB)', main: 'app' },
+  { id: 'auto', what: 'the app, defaults (`auto`: the interpreter, which implements this graph)', main: 'app' },
+  { id: 'interpreter-probe', what: 'the app, defaults, `PROBE_PORT` set (as the Kubernetes base runs it)', main: 'app', env: { PROBE_PORT: '0' } },
+  { id: 'pool', what: 'the app, `"onnx": {"execution": "pool"}` (a pool of 1 worker thread: the model file is under 1 MiB)', main: 'app', execution: 'pool' },
   { id: 'inline', what: 'the app, `"onnx": {"execution": "inline"}`', main: 'app', execution: 'inline' },
-  { id: 'pool-probe', what: 'the app, defaults, `PROBE_PORT` set (as the Kubernetes base runs it)', main: 'app', env: { PROBE_PORT: '0' } },
+  { id: 'pool-probe', what: 'the app, pool, `PROBE_PORT` set', main: 'app', execution: 'pool', env: { PROBE_PORT: '0' } },
   { id: 'inline-probe', what: 'the app, inline, `PROBE_PORT` set', main: 'app', execution: 'inline', env: { PROBE_PORT: '0' } },
-  { id: 'pool-semi2', what: 'the app, defaults, `node --max-semi-space-size=2`', main: 'app', nodeArgs: ['--max-semi-space-size=2'] },
+  { id: 'pool-semi2', what: 'the app, pool, `node --max-semi-space-size=2`', main: 'app', execution: 'pool', nodeArgs: ['--max-semi-space-size=2'] },
   { id: 'inline-semi2', what: 'the app, inline, `node --max-semi-space-size=2`', main: 'app', execution: 'inline', nodeArgs: ['--max-semi-space-size=2'] },
-  { id: 'pool-semi1', what: 'the app, defaults, `node --max-semi-space-size=1`', main: 'app', nodeArgs: ['--max-semi-space-size=1'] },
+  { id: 'pool-semi1', what: 'the app, pool, `node --max-semi-space-size=1`', main: 'app', execution: 'pool', nodeArgs: ['--max-semi-space-size=1'] },
   { id: 'inline-semi1', what: 'the app, inline, `node --max-semi-space-size=1`', main: 'app', execution: 'inline', nodeArgs: ['--max-semi-space-size=1'] },
 ];
 

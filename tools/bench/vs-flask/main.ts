@@ -7,7 +7,7 @@
  *     --out DIR     where the report goes  --no-build        reuse libs/runtime/dist
  *     --warmup N    seconds of unrecorded load before each server's cells (default 2)
  *     --ready-timeout N  seconds a server may take to become ready (default 180)
- *     --only IDS    some of flask,modelyard,modelyard-2p,node-json,node-constant (→ tmp/; targets needing others show –)
+ *     --only IDS    some of flask,modelyard,modelyard-2p,modelyard-ort,node-json,node-constant (→ tmp/; targets needing others show –)
  *     --render FILE rewrite vs-flask.md (and the targets) next to a results vs-flask.json, measuring nothing
  *
  * Trains a scikit-learn pipeline (train.py), serves the pickles from the seed-shaped Flask
@@ -17,7 +17,7 @@
  * Ctrl-C and on errors.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { binaryInferRequest, inferResponseHeader, type ModelInput } from './bina
 import { missingPrerequisites, PYTHON, pythonVersions } from './prerequisites.js';
 import { freePort, killAll, spawnServer, stopServer, treeMemory, waitReady } from './processes.js';
 import { markdown, targets, type CellId, type Results, type ServerResult } from './report.js';
-import { appMain, serverSpecs, type ServerSpec } from './servers.js';
+import { appMain, ORT_MODELS, serverSpecs, type ServerSpec } from './servers.js';
 import { runCell, wrkVersion, type Cell } from './wrk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -113,6 +113,10 @@ async function prepare(): Promise<{ check: CheckData; dataset: Record<string, un
 
   const check = JSON.parse(await readFile(join(scratch, 'check.json'), 'utf8')) as CheckData;
   const config = JSON.parse(await readFile(join(scratch, 'models', MODEL, 'model.json'), 'utf8')) as { inputs: ModelInput[] };
+  // The same model with onnxruntime inline instead of the interpreter, for modelyard-ort.
+  await rm(join(scratch, ORT_MODELS), { recursive: true, force: true });
+  await cp(join(scratch, 'models'), join(scratch, ORT_MODELS), { recursive: true });
+  await writeFile(join(scratch, ORT_MODELS, MODEL, 'model.json'), JSON.stringify({ ...config, onnx: { execution: 'inline' } }));
   const batchRecords = (JSON.parse(await readFile(join(scratch, 'bodies', 'batch.json'), 'utf8')) as { data: Record<string, string | number | null>[] }).data;
   const { body, headerLength } = binaryInferRequest(config.inputs, batchRecords, 'label');
   const bodies: Bodies = {
@@ -158,7 +162,7 @@ async function measure(spec: ServerSpec, ctx: Awaited<ReturnType<typeof prepare>
       ['one-c32', { url: base + spec.scorePath, bodyFile: ctx.bodies.one, connections: 32, records: 1 }],
       ['batch-c8', { url: base + spec.scorePath, bodyFile: ctx.bodies.batch, connections: 8, records: 100 }],
     ];
-    if (spec.id === 'modelyard' || spec.id === 'modelyard-2p') {
+    if (spec.id.startsWith('modelyard')) {
       const inferUrl = `${base}/v2/models/${MODEL}/infer`;
       const probe = await probeBinary(spec.id, inferUrl, ctx.binary, ctx.binaryHeaders, ctx.check.bodies.batch, inferResponseHeader);
       if (probe.available) cells.push(['binary-c8', { url: inferUrl, bodyFile: ctx.bodies.binary, headersFile: ctx.bodies.binaryHeaders, connections: 8, records: 100 }]);

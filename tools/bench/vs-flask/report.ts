@@ -37,8 +37,8 @@ export interface Results {
   machine: Record<string, unknown>;
   dataset: Record<string, unknown>;
   servers: ServerResult[];
-  /** onnxruntime-node runs of the model alone, µs per run (model-alone.ts); absent in older results. */
-  modelAlone?: { oneRecordUs: number; hundredRecordsUs: number };
+  /** Runs of the model alone, µs per run (model-alone.ts): onnxruntime-node, and the interpreter (absent in older results). */
+  modelAlone?: { oneRecordUs: number; hundredRecordsUs: number; oneRecordInterpreterUs?: number; hundredRecordsInterpreterUs?: number };
 }
 
 export interface Target {
@@ -190,8 +190,8 @@ export function markdown(results: Results): string {
   lines.push('## Ratios');
   lines.push('');
   // One column group per modelyard row measured: the single-process app, and the same app with PROCESSES=2.
-  const mine = (['modelyard', 'modelyard-2p'] as const).filter((id) => results.servers.some((s) => s.id === id));
-  const label = (id: ServerId) => (id === 'modelyard-2p' ? 'modelyard PROCESSES=2' : 'modelyard');
+  const mine = (['modelyard', 'modelyard-2p', 'modelyard-ort'] as const).filter((id) => results.servers.some((s) => s.id === id));
+  const label = (id: ServerId) => ({ 'modelyard-2p': 'modelyard PROCESSES=2', 'modelyard-ort': 'modelyard on onnxruntime' })[id as string] ?? 'modelyard';
   const heads = mine.flatMap((id) => [`${label(id)} ÷ gunicorn×2`, `${label(id)} ÷ node:http + JSON`, `${label(id)} ÷ node:http constant`]);
   lines.push(`| cell | ${heads.join(' | ')} |`);
   lines.push(`|---|${heads.map(() => '---').join('|')}|`);
@@ -202,7 +202,7 @@ export function markdown(results: Results): string {
     });
     lines.push(`| ${CELL_TITLES[id]} | ${figures.join(' | ')} |`);
   }
-  if (mine.length === 2) {
+  if (mine.includes('modelyard-2p')) {
     lines.push('');
     lines.push('`PROCESSES=2` runs the same built app as two server processes behind one port (node:cluster), each with its own');
     lines.push('event loop, model and onnxruntime worker pool: the issue\'s "use both cores" figure. Its RSS above is summed over the');
@@ -216,13 +216,16 @@ export function markdown(results: Results): string {
     const ceiling = c1 ? 1 / (1 / c1 + alone.oneRecordUs / 1e6) : undefined;
     lines.push('## The model alone');
     lines.push('');
-    lines.push('onnxruntime-node runs of the same model on one thread, with the runtime\'s session options and tensors built');
-    lines.push('once (tools/bench/vs-flask/model-alone.ts; median of 5 rounds of 1 s): no HTTP, no JSON, no feature work.');
+    lines.push('Runs of the same model on one thread with tensors built once (tools/bench/vs-flask/model-alone.ts; median of 5');
+    lines.push('rounds of 1 s): onnxruntime-node with the runtime\'s session options, and modelyard\'s interpreter, which');
+    lines.push('`onnx.execution: auto` picks for this graph. No HTTP, no JSON, no feature work.');
     lines.push('');
-    lines.push('| run | µs per run |');
-    lines.push('|---|---|');
-    lines.push(`| 1 record | ${fmt(alone.oneRecordUs, 1)} |`);
-    lines.push(`| 100 records | ${fmt(alone.hundredRecordsUs, 1)} |`);
+    lines.push('| run | onnxruntime, µs per run | interpreter, µs per run |');
+    lines.push('|---|---|---|');
+    lines.push(`| 1 record | ${fmt(alone.oneRecordUs, 1)} | ${fmt(alone.oneRecordInterpreterUs, 1)} |`);
+    lines.push(`| 100 records | ${fmt(alone.hundredRecordsUs, 1)} | ${fmt(alone.hundredRecordsInterpreterUs, 1)} |`);
+    lines.push('');
+    lines.push('The bound below is onnxruntime\'s, as the issue set it.');
     lines.push('');
     lines.push(`At c=1 every request waits for one run, so no server running this model can exceed the bare node:http + JSON`);
     lines.push(`round trip plus one run: ${fmt(ceiling)} req/s here, ${pct(ratio(ceiling, c1))} of bare node:http + JSON, before any`);

@@ -1,7 +1,10 @@
 /** The servers measured, and how each is started and asked whether it is ready. */
 import { join } from 'node:path';
 
-export type ServerId = 'flask' | 'modelyard' | 'modelyard-2p' | 'node-json' | 'node-constant';
+export type ServerId = 'flask' | 'modelyard' | 'modelyard-2p' | 'modelyard-ort' | 'node-json' | 'node-constant';
+
+/** The models folder with `onnx.execution: inline` written into the model's config (main.ts makes it). */
+export const ORT_MODELS = 'models-onnxruntime';
 
 export interface ServerSpec {
   id: ServerId;
@@ -60,6 +63,19 @@ export function serverSpecs({ root, here, scratch }: Layout): ServerSpec[] {
       command: process.execPath,
       args: () => [join(scratch, 'app', 'dist', 'main.js')],
       env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, 'models'), PROCESSES: '2' }),
+      cwd: root,
+      readyPath: '/v2/health/ready',
+      scorePath: '/get_score',
+      servesModel: true,
+    },
+    {
+      // The same app with the model on onnxruntime (inline, on the event loop) instead of
+      // modelyard's interpreter, which `auto` picks for this graph: the engines side by side.
+      id: 'modelyard-ort',
+      title: 'modelyard, same app with `"onnx": {"execution": "inline"}` (onnxruntime instead of the interpreter)',
+      command: process.execPath,
+      args: () => [join(scratch, 'app', 'dist', 'main.js')],
+      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, ORT_MODELS) }),
       cwd: root,
       readyPath: '/v2/health/ready',
       scorePath: '/get_score',

@@ -34,6 +34,8 @@ export interface BackendLoadOptions {
 export interface BackendDetails {
   /** In process, on the serving loop itself (onnx.execution inline). */
   inline?: boolean;
+  /** Run by modelyard's own ONNX interpreter instead of onnxruntime (onnx.execution interpreter). */
+  engine?: 'interpreter';
   /** In-process worker threads: how many exist and how many have a run in flight. */
   workers?: { size: number; busy: number; inFlight: number };
   /** A remote graph service: its model status as last seen, and the circuit breaker. */

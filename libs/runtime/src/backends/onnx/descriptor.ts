@@ -3,13 +3,17 @@ import { defineBackend } from '../descriptor.js';
 
 export const onnxOptions = z.strictObject({
   /**
-   * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs on
-   * the main thread (no hand-off, no worker's memory), which pays for small models. `auto`
-   * (the default) picks inline for a model file under 1 MiB whose rows are independent
-   * (batching is configured, so a large request runs a slice of rows at a time:
-   * batching/split-rows.ts), else the pool.
+   * `pool` runs sessions in worker threads (the event loop stays free); `inline` runs an
+   * onnxruntime session on the main thread (no hand-off, no worker's memory), which pays for
+   * small models; `interpreter` runs the graph in modelyard's own ONNX interpreter on the
+   * main thread (no native call, onnxruntime not even loaded), for graphs of the operators it
+   * implements (backends/onnx/interpreter/ops/registry.ts: scikit-learn's linear pipelines,
+   * small dense networks). `auto` (the default) picks, for a model file under 1 MiB whose
+   * rows are independent (batching is configured, so a large request runs a slice of rows at
+   * a time: batching/split-rows.ts), the interpreter when it implements the whole graph, else
+   * inline; any other model goes to the pool.
    */
-  execution: z.enum(['auto', 'pool', 'inline']).default('auto'),
+  execution: z.enum(['auto', 'pool', 'inline', 'interpreter']).default('auto'),
   /**
    * On how many of the process's shared worker threads (ONNX_WORKERS) this model has a
    * session: also the most runs of it that execute at once. Default: one for a model file

@@ -48,10 +48,10 @@ async function repeatedRecords(rows: number) {
 }
 
 describe('onnx.execution', () => {
-  it('auto runs a small model with batching inline, and the pool otherwise', async () => {
+  it('auto runs a small model with batching on the main thread (in the interpreter, which implements this graph), and the pool otherwise', async () => {
     expect((await stat(join(WORKSPACE_MODELS, 'penguins', '1', 'model.onnx'))).size).toBeLessThan(SMALL_MODEL_BYTES);
     const batching = { batching: { maxBatchSize: 64, batchTimeoutMicros: 0 } };
-    expect((await load(configWith(batching))).describe?.()).toEqual({ inline: true });
+    expect((await load(configWith(batching))).describe?.()).toEqual({ inline: true, engine: 'interpreter' });
     // Rows not known to be independent, or workers asked for: the pool.
     expect((await load(configWith({}))).describe?.()).toHaveProperty('workers');
     expect((await load(configWith({ ...batching, onnx: { workers: 1 } }))).describe?.()).toHaveProperty('workers');
@@ -60,10 +60,13 @@ describe('onnx.execution', () => {
     expect((await load(configWith({ ...batching, onnx: { execution: 'pool' } }))).describe?.()).toHaveProperty('workers');
   }, 60_000);
 
-  it('an inline model gets a request of 2.5 runs of rows with the loop turning between them, answers equal to scikit-learn and to one whole run', async () => {
+  it.each([
+    ['onnxruntime', { execution: 'inline' }],
+    ['the interpreter', {}],
+  ])('a model on the main thread (%s) gets a request of 2.5 runs of rows with the loop turning between them, answers equal to scikit-learn and to one whole run', async (_engine, onnx) => {
     const rows = Math.floor(DEFAULT_MAX_ROWS_PER_RUN * 2.5);
     const { inputs, probabilities, labels } = await repeatedRecords(rows);
-    const inline = await load(configWith({ batching: { maxBatchSize: 64, batchTimeoutMicros: 0 } }));
+    const inline = await load(configWith({ batching: { maxBatchSize: 64, batchTimeoutMicros: 0 }, onnx }));
     const whole = inline;
 
     // The event loop turns between slices: count the turns a setImmediate chain sees meanwhile.
@@ -80,8 +83,8 @@ describe('onnx.execution', () => {
     expect(Array.from(out['label']!.data as string[])).toEqual(labels);
     const probs = Array.from({ length: rows }, (_, i) => Array.from((out['probabilities']!.data as Float32Array).subarray(i * 3, i * 3 + 3)));
     expect(maxAbsDiff(probs, probabilities)).toBeLessThan(1e-5);
-    // Equal to one whole run up to float32 rounding (onnxruntime's kernels sum in a different
-    // order for another row count, as with any batching); the labels exactly.
+    // Equal to one whole run up to float32 rounding (onnxruntime's kernels may sum in a
+    // different order for another row count, as with any batching); the labels exactly.
     const a = out['probabilities']!.data as Float32Array;
     const b = once['probabilities']!.data as Float32Array;
     let worst = 0;

@@ -33,12 +33,35 @@ async function loadInline(modelPath: string, intraOpThreads: number): Promise<Ba
   };
 }
 
+type Execution = 'interpreter' | 'inline' | 'pool';
+
 /** What `auto` means for this model: see the `execution` option (descriptor.ts). */
-async function chosenExecution(modelPath: string, config: ModelConfig, onnx: OnnxOptions): Promise<'inline' | 'pool'> {
+async function chosenExecution(modelPath: string, config: ModelConfig, onnx: OnnxOptions): Promise<Execution> {
   if (onnx.execution !== 'auto') return onnx.execution;
   // Asking for a number of workers is asking for the pool.
   if (!config.batching || onnx.workers !== undefined) return 'pool';
-  return (await stat(modelPath)).size < SMALL_MODEL_BYTES ? 'inline' : 'pool';
+  return (await stat(modelPath)).size < SMALL_MODEL_BYTES ? 'interpreter' : 'pool';
+}
+
+/**
+ * The graph in the interpreter when it implements every part of it; asked for explicitly,
+ * a graph it cannot run is a load error that says what; under `auto`, onnxruntime inline.
+ */
+async function loadInterpreted(modelPath: string, onnx: OnnxOptions, options: BackendLoadOptions): Promise<Backend> {
+  const { compileOnnxFile, interpreterBackend } = await import('./interpreter/interpreter-backend.js');
+  const explicit = onnx.execution === 'interpreter';
+  let compiled;
+  try {
+    compiled = await compileOnnxFile(modelPath);
+  } catch (err) {
+    // Unreadable as ONNX: under auto, onnxruntime's load reports it in its own words.
+    if (explicit) throw new Error(`${modelPath} is not a readable ONNX model: ${(err as Error).message}`);
+    return loadInline(modelPath, onnx.intraOpThreads);
+  }
+  if ('graph' in compiled) return interpreterBackend(compiled.graph);
+  if (explicit) throw new Error(`onnx.execution "interpreter" cannot run this model: it uses ${compiled.unsupported}`);
+  options.logger?.info({ reason: compiled.unsupported }, 'model runs on onnxruntime inline: the interpreter does not implement all of it');
+  return loadInline(modelPath, onnx.intraOpThreads);
 }
 
 /**
@@ -71,6 +94,8 @@ async function loadPooled(modelPath: string, config: OnnxOptions, options: Backe
 
 export async function loadOnnxBackend(options: BackendLoadOptions, config: ModelConfig, onnx: OnnxOptions): Promise<Backend> {
   const modelPath = join(options.versionDir, artifactOf(config));
-  if ((await chosenExecution(modelPath, config, onnx)) === 'pool') return loadPooled(modelPath, onnx, options);
+  const execution = await chosenExecution(modelPath, config, onnx);
+  if (execution === 'pool') return loadPooled(modelPath, onnx, options);
+  if (execution === 'interpreter') return loadInterpreted(modelPath, onnx, options);
   return loadInline(modelPath, onnx.intraOpThreads);
 }

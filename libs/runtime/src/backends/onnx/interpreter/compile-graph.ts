@@ -1,0 +1,146 @@
+/**
+ * An ONNX graph compiled for the interpreter: every node checked against what the operator
+ * implementations understand (types, attributes, opsets) before any request, values laid
+ * out in slots, then run node by node in the graph's order (ONNX requires it topological).
+ * A graph with anything not understood is not compiled: `unsupported` says what, and the
+ * model runs on onnxruntime.
+ */
+import type { DType, NamedTensors, Signature, Tensor, TensorSpec } from '../../../tensor/tensor.js';
+import { NodeAttributes, RefusedInput, Unsupported, type Kernel } from './ops/kernel.js';
+import { operator, UnsupportedOperator } from './ops/registry.js';
+import type { OnnxModel, OnnxValue } from './onnx-model.js';
+
+interface Step {
+  run: Kernel;
+  inputs: number[];
+  outputs: number[];
+}
+
+export interface CompiledGraph {
+  signature: Signature;
+  run(inputs: NamedTensors, outputs?: readonly string[]): NamedTensors;
+}
+
+export type Compilation = { graph: CompiledGraph } | { unsupported: string };
+
+function specOf(value: OnnxValue, role: string): TensorSpec {
+  if ('unsupported' in value) throw new Unsupported(`${role} "${value.name}": ${value.unsupported}`);
+  // A declared rank of 0 reads as "no rank", as onnxruntime's metadata reports it (ort-convert.ts).
+  const shape = value.spec.shape && value.spec.shape.length > 0 ? value.spec.shape : null;
+  return { ...value.spec, shape };
+}
+
+export function compileGraph(model: OnnxModel): Compilation {
+  try {
+    return { graph: compile(model) };
+  } catch (err) {
+    if (err instanceof Unsupported || err instanceof UnsupportedOperator) return { unsupported: err.message };
+    throw err;
+  }
+}
+
+function compile(model: OnnxModel): CompiledGraph {
+  if (model.unsupported.length > 0) throw new Unsupported(model.unsupported.join('; '));
+  const inputs = model.inputs.map((v) => specOf(v, 'input'));
+  const outputs = model.outputs.map((v) => specOf(v, 'output'));
+  for (const input of inputs) {
+    if (model.initializers.has(input.name)) throw new Unsupported(`input "${input.name}" has a default value (an initializer)`);
+  }
+
+  const slot = new Map<string, number>();
+  const types: DType[] = [];
+  const template: (Tensor | undefined)[] = [];
+  const define = (name: string, dtype: DType, value?: Tensor) => {
+    if (slot.has(name)) throw new Unsupported(`value "${name}" is defined twice`);
+    slot.set(name, types.length);
+    types.push(dtype);
+    template.push(value);
+  };
+  for (const input of inputs) define(input.name, input.dtype);
+  for (const [name, value] of model.initializers) define(name, value.dtype, value);
+
+  const steps: Step[] = [];
+  for (const node of model.nodes) {
+    const opset = model.opsets.get(node.domain);
+    if (opset === undefined) throw new Unsupported(`node "${node.name}" uses domain "${node.domain}", which the model does not import`);
+    const factory = operator(node.domain, node.opType, opset);
+    const inputSlots = node.inputs.map((name) => {
+      if (name === '') return -1;
+      const at = slot.get(name);
+      if (at === undefined) throw new Unsupported(`node "${node.name}" reads "${name}" before anything defines it`);
+      return at;
+    });
+    const attrs = new NodeAttributes(node);
+    const compiled = factory(attrs, {
+      opset,
+      inputTypes: inputSlots.map((at) => (at < 0 ? undefined : types[at])),
+      constant: (i) => (inputSlots[i]! < 0 ? undefined : template[inputSlots[i]!]),
+    });
+    const unread = attrs.unread();
+    if (unread.length > 0) throw new Unsupported(`${node.opType} attribute(s) ${unread.join(', ')}`);
+    if (compiled.outputs.length < node.outputs.length) throw new Unsupported(`${node.opType} with ${node.outputs.length} outputs`);
+    const outputSlots = node.outputs.map((name, i) => {
+      define(name || `(unnamed output ${i} of ${node.name})`, compiled.outputs[i]!);
+      return slot.get(name || `(unnamed output ${i} of ${node.name})`)!;
+    });
+    steps.push({ run: compiled.run, inputs: inputSlots, outputs: outputSlots });
+  }
+  for (const output of outputs) {
+    const at = slot.get(output.name);
+    if (at === undefined) throw new Unsupported(`output "${output.name}" is not computed by any node`);
+    if (types[at] !== output.dtype) throw new Unsupported(`output "${output.name}" is declared ${output.dtype} but computed as ${types[at]}`);
+  }
+  return new Graph({ inputs, outputs }, slot, template, steps);
+}
+
+class Graph implements CompiledGraph {
+  private readonly inputNames: Set<string>;
+
+  constructor(
+    readonly signature: Signature,
+    private readonly slot: Map<string, number>,
+    private readonly template: readonly (Tensor | undefined)[],
+    private readonly steps: readonly Step[],
+  ) {
+    this.inputNames = new Set(signature.inputs.map((s) => s.name));
+  }
+
+  run(inputs: NamedTensors, outputs?: readonly string[]): NamedTensors {
+    const values = this.template.slice();
+    for (const spec of this.signature.inputs) {
+      const t = inputs[spec.name];
+      if (!t) throw new RefusedInput(`input "${spec.name}" is missing`);
+      checkInput(spec, t);
+      values[this.slot.get(spec.name)!] = t;
+    }
+    // Every declared input is there, so only a count above theirs can hide an unknown name.
+    if (Object.keys(inputs).length > this.signature.inputs.length) {
+      const extra = Object.keys(inputs).find((name) => !this.inputNames.has(name));
+      throw new RefusedInput(`the model has no input "${extra}"`);
+    }
+    for (const step of this.steps) {
+      const args = new Array<Tensor | undefined>(step.inputs.length);
+      for (let i = 0; i < args.length; i++) args[i] = step.inputs[i]! < 0 ? undefined : values[step.inputs[i]!];
+      const results = step.run(args);
+      for (let i = 0; i < step.outputs.length; i++) values[step.outputs[i]!] = results[i];
+    }
+    const out: NamedTensors = {};
+    for (const spec of this.signature.outputs) {
+      if (outputs && !outputs.includes(spec.name)) continue;
+      out[spec.name] = values[this.slot.get(spec.name)!]!;
+    }
+    if (outputs) {
+      for (const name of outputs) if (!(name in out)) throw new RefusedInput(`the model has no output "${name}"`);
+    }
+    return out;
+  }
+}
+
+function checkInput(spec: TensorSpec, t: Tensor): void {
+  if (t.dtype !== spec.dtype) throw new RefusedInput(`input "${spec.name}" is ${t.dtype}, the model takes ${spec.dtype}`);
+  const declared = spec.shape;
+  if (!declared) return;
+  let fits = t.shape.length === declared.length;
+  for (let i = 0; fits && i < declared.length; i++) fits = declared[i]! < 0 || declared[i] === t.shape[i];
+  if (!fits) throw new RefusedInput(`input "${spec.name}" has shape [${t.shape.join(', ')}], the model takes [${declared.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`);
+}

@@ -1,0 +1,71 @@
+/** The ai.onnx operators of a small dense network: MatMul of two matrices, Softmax, ArgMax. */
+import { RefusedInput, requireTypes, rounder, shapeText, Unsupported, type KernelFactory } from './kernel.js';
+import { softmaxRow } from './post-transform.js';
+
+/** [N, K] × [K, M], summed in double and rounded once per element (see linear-classifier.ts on why). */
+export const matMul: KernelFactory = (_attrs, ctx) => {
+  requireTypes('MatMul', ctx.inputTypes, ['float32', 'float64']);
+  const dtype = ctx.inputTypes[0]!;
+  if (ctx.inputTypes[1] !== dtype) throw new Unsupported('MatMul of mixed dtypes');
+  const round = rounder(dtype);
+  return {
+    outputs: [dtype],
+    run([a, b]) {
+      if (a!.shape.length !== 2 || b!.shape.length !== 2 || a!.shape[1] !== b!.shape[0]) {
+        throw new RefusedInput(`MatMul of ${shapeText(a!.shape)} and ${shapeText(b!.shape)}`);
+      }
+      const [n, k] = a!.shape as [number, number];
+      const m = b!.shape[1]!;
+      const x = a!.data as Float32Array;
+      const w = b!.data as Float32Array;
+      const out = dtype === 'float32' ? new Float32Array(n * m) : new Float64Array(n * m);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < m; j++) {
+          let sum = 0;
+          for (let t = 0; t < k; t++) sum += x[i * k + t]! * w[t * m + j]!;
+          out[i * m + j] = round(sum);
+        }
+      }
+      return [{ dtype, shape: [n, m], data: out }];
+    },
+  };
+};
+
+/** Over the last axis of a matrix: the case where opset 13's and earlier opsets' Softmax agree. */
+export const softmax: KernelFactory = (attrs, ctx) => {
+  requireTypes('Softmax', ctx.inputTypes, ['float32']);
+  const axis = attrs.int('axis', ctx.opset >= 13 ? -1 : 1);
+  return {
+    outputs: ['float32'],
+    run([x]) {
+      if (x!.shape.length !== 2 || (axis !== 1 && axis !== -1)) throw new RefusedInput(`Softmax on axis ${axis} of ${shapeText(x!.shape)}`);
+      const [rows, n] = x!.shape as [number, number];
+      const out = Float32Array.from(x!.data as Float32Array);
+      for (let r = 0; r < rows; r++) softmaxRow(out, r * n, n);
+      return [{ dtype: 'float32', shape: [rows, n], data: out }];
+    },
+  };
+};
+
+/** The index of the first maximum along axis 1 of a matrix, as int64. */
+export const argMax: KernelFactory = (attrs, ctx) => {
+  requireTypes('ArgMax', ctx.inputTypes, ['float32', 'float64']);
+  const axis = attrs.int('axis', 0);
+  const keepDims = attrs.int('keepdims', 1) === 1;
+  if (ctx.opset >= 12 && attrs.int('select_last_index', 0) !== 0) throw new Unsupported('ArgMax with select_last_index');
+  return {
+    outputs: ['int64'],
+    run([x]) {
+      if (x!.shape.length !== 2 || (axis !== 1 && axis !== -1)) throw new RefusedInput(`ArgMax on axis ${axis} of ${shapeText(x!.shape)}`);
+      const [rows, n] = x!.shape as [number, number];
+      const v = x!.data as Float32Array;
+      const out = new BigInt64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        let best = 0;
+        for (let c = 1; c < n; c++) if (v[r * n + c]! > v[r * n + best]!) best = c;
+        out[r] = BigInt(best);
+      }
+      return [{ dtype: 'int64', shape: keepDims ? [rows, 1] : [rows], data: out }];
+    },
+  };
+};
