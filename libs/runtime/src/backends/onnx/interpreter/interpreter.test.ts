@@ -2,8 +2,10 @@
  * modelyard's ONNX interpreter against onnxruntime: every example model it compiles, and
  * graphs written here for the operator forms the examples do not use, run through both the
  * interpreter and a real onnxruntime session of the same bytes, outputs compared. Labels and
- * integers must be equal; float32 values within 1e-6 (both round to float32, but sum in a
- * different order). Then the choice `onnx.execution` makes, and what the interpreter refuses.
+ * integers must be equal; float32 values within 4e-6 relative (both round to float32, but sum in a
+ * different order: onnxruntime in float32, the interpreter in double rounded once, so a
+ * score can be a few float32 ulps apart, more where its terms cancel). Then the choice
+ * `onnx.execution` makes, and what the interpreter refuses.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -80,7 +82,7 @@ function expectSameOutputs(mine: NamedTensors, theirs: NamedTensors): void {
         if (Number.isNaN(y[i])) expect(x[i]).toBeNaN();
         else worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(1, Math.abs(y[i]!)));
       }
-      expect(worst, `${name}: largest difference`).toBeLessThan(1e-6);
+      expect(worst, `${name}: largest difference`).toBeLessThan(4e-6);
     } else {
       expect(Array.from(a.data as ArrayLike<unknown>), name).toEqual(Array.from(b.data as ArrayLike<unknown>));
     }

@@ -26,6 +26,9 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
   if (coefficients.length % classes !== 0) throw new Unsupported('LinearClassifier coefficients that are not classes × features');
   if (!['NONE', 'SOFTMAX', 'LOGISTIC'].includes(transform)) throw new Unsupported(`LinearClassifier post_transform ${transform}`);
   const features = coefficients.length / classes;
+  // Transposed to [features, classes], so that one feature's weights for every class sit together.
+  const byFeature = new Float64Array(coefficients.length);
+  for (let c = 0; c < classes; c++) for (let f = 0; f < features; f++) byFeature[f * classes + c] = coefficients[c * features + f]!;
   const byStrings = labelStrings.length > 0;
   return {
     outputs: [byStrings ? 'string' : 'int64', 'float32'],
@@ -39,14 +42,21 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
       const src = x!.data as Float32Array;
       const scores = new Float32Array(rows * classes);
       const out: (string | bigint)[] = new Array(rows);
+      const sums = new Float64Array(classes);
       for (let r = 0; r < rows; r++) {
         const base = r * features;
+        sums.set(intercepts);
+        // Feature by feature, every class at once: a zero feature (most of a one-hot block)
+        // adds nothing to any score and is skipped. Each score still sums its terms in feature order.
+        for (let f = 0; f < features; f++) {
+          const v = src[base + f]!;
+          if (v === 0) continue;
+          const w = f * classes;
+          for (let c = 0; c < classes; c++) sums[c] = sums[c]! + v * byFeature[w + c]!;
+        }
         let best = 0;
         for (let c = 0; c < classes; c++) {
-          let sum = intercepts[c]!;
-          const w = c * features;
-          for (let f = 0; f < features; f++) sum += src[base + f]! * coefficients[w + f]!;
-          const score = Math.fround(sum);
+          const score = Math.fround(sums[c]!);
           scores[r * classes + c] = score;
           // The first of equal highest scores, as onnxruntime picks.
           if (score > scores[r * classes + best]!) best = c;

@@ -85,10 +85,14 @@ function copyBlocks<T extends { [i: number]: unknown; length: number }>(parts: r
     const inner = src.length / outer;
     // Scattered part by part: for the usual [N, 1] columns this writes a stride of one part per row.
     const stride = out.length / outer;
-    for (let row = 0; row < outer; row++) {
-      const from = row * inner;
-      const to = row * stride + o;
-      for (let j = 0; j < inner; j++) out[to + j] = src[from + j];
+    if (inner === 1) {
+      for (let row = 0, to = o; row < outer; row++, to += stride) out[to] = src[row];
+    } else {
+      for (let row = 0; row < outer; row++) {
+        const from = row * inner;
+        const to = row * stride + o;
+        for (let j = 0; j < inner; j++) out[to + j] = src[from + j];
+      }
     }
     o += inner;
   }
