@@ -1,6 +1,6 @@
 /**
  * Every registered backend passes the one contract (testing/backend-contract.ts): onnx in
- * both execution modes, tfjs, tfserving and v2 against a real peer on a real socket (a
+ * its three execution modes (worker pool, onnxruntime inline, the interpreter), tfjs, tfserving and v2 against a real peer on a real socket (a
  * modelyard app serving iris), and the test-only fake backend.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -38,6 +38,7 @@ const iris = { sample: irisSample, callerFault: irisFault, inputs: ['features'],
 
 describeBackendContract('onnx (worker pool)', () => subject('iris', 1, join(WORKSPACE_MODELS, 'iris/1'), { onnx: { workers: 2 } }, iris));
 describeBackendContract('onnx (inline)', () => subject('iris', 1, join(WORKSPACE_MODELS, 'iris/1'), { onnx: { execution: 'inline' } }, iris));
+describeBackendContract('onnx (interpreter)', () => subject('iris', 1, join(WORKSPACE_MODELS, 'iris/1'), { onnx: { execution: 'interpreter' } }, iris));
 describeBackendContract('tfjs', () =>
   subject('cars', 1, join(WORKSPACE_MODELS, 'cars/1'), { backend: 'tfjs' }, {
     sample: carsSample,

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { WORKSPACE_MODELS } from '../testing/fixtures.js';
+import { copyModel, WORKSPACE_MODELS } from '../testing/fixtures.js';
 
 const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CEILING_MB = 230;
@@ -81,6 +81,18 @@ describe('memory of a single-model app', () => {
     expect(plain.after!.runtimeModules).toEqual(expect.arrayContaining(['server/express-app.ts', 'protocols/v2/metadata-routes.ts', 'console/console-routes.ts']));
     // Still no gRPC or tfjs: those come with their configuration, not with Express.
     expect(all(plain.after!).filter((p) => p.startsWith('@grpc/') || p.startsWith('@tensorflow/'))).toEqual([]);
+  }, 240_000);
+
+  it('a model in the interpreter: onnxruntime is loaded nowhere, and no inference thread starts', async () => {
+    const modelsDir = await copyModel('iris', [1], { onnx: { execution: 'interpreter' } });
+    const interpreted = await probe({ MODELS_DIR: modelsDir, PROBE_PREDICT: irisPredictBody() });
+    expect(interpreted.served).toEqual({ ready: 200, metrics: 200, predict: 200 });
+    expect(interpreted.runtimeModules).toContain('backends/onnx/interpreter/compile-graph.ts');
+    expect(all(interpreted)).not.toContain('onnxruntime-node');
+    expect(interpreted.runtimeModules.filter((m) => m.includes('create-session') || m.includes('ort-convert'))).toEqual([]);
+    // The same app with iris in the worker pool runs one thread more (its inference worker).
+    const pooled = await probe({ PROBE_PREDICT: irisPredictBody() });
+    expect(interpreted.threads).toBeLessThan(pooled.threads);
   }, 240_000);
 
   it('GRPC_PORT loads gRPC', async () => {
