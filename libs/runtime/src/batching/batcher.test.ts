@@ -118,6 +118,32 @@ describe('Batcher', () => {
       await held;
     });
 
+    it('after a turn with several requests, a lone one waits for the turn to end, so that the next ones join it', async () => {
+      const model = doubling();
+      const batcher = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });
+      // A busy turn: three requests, each alone as far as its caller knows (a synchronous backend).
+      await Promise.all([batcher.submit(rows(1), undefined, true), batcher.submit(rows(2), undefined, true), batcher.submit(rows(3), undefined, true)]);
+      expect(model.calls).toEqual([1, 1, 1]);
+      await turn();
+      const lone = batcher.submit(rows(4), undefined, true);
+      const next = batcher.submit(rows(5), undefined, true);
+      expect(model.calls).toEqual([1, 1, 1]); // waiting for the turn's end, not run at once
+      const [a, b] = await Promise.all([lone, next]);
+      expect(model.calls).toEqual([1, 1, 1, 2]);
+      expect([...(a['y']!.data as Float32Array)]).toEqual([8]);
+      expect([...(b['y']!.data as Float32Array)]).toEqual([10]);
+      // Quiet again: the first lone request still waits once (the last turn with requests had
+      // two), its own turn counts one, and the next lone request runs at once.
+      await turn();
+      const after = batcher.submit(rows(6), undefined, true);
+      expect(model.calls).toEqual([1, 1, 1, 2]);
+      await after;
+      await turn();
+      const quiet = batcher.submit(rows(7), undefined, true);
+      expect(model.calls).toEqual([1, 1, 1, 2, 1, 1]);
+      await quiet;
+    });
+
     it('starts a new batch in the next turn', async () => {
       const model = doubling();
       const batcher = new Batcher(model.run, { maxBatchSize: 16, batchTimeoutMicros: 0, maxEnqueuedRequests: 100 });

@@ -29,6 +29,10 @@ interface OpenBatch {
 export class Batcher {
   private open: OpenBatch | undefined;
   private queued = 0;
+  /** Batchable requests submitted in this turn of the event loop, and in the last turn that had any. */
+  private submitsThisTurn = 0;
+  private submitsLastTurn = 0;
+  private turnEnd: NodeJS.Immediate | undefined;
 
   private readonly run: Run;
 
@@ -50,12 +54,17 @@ export class Batcher {
 
   /**
    * `alone`: the caller knows no other request could join this one (nothing else in flight);
-   * with no batch open and no wait configured, it runs at once instead of at the turn's end.
+   * with no batch open and no wait configured, it runs at once instead of at the turn's end,
+   * unless the last turn brought several requests. A backend that answers synchronously
+   * (the ONNX interpreter) finishes each request before the next one is even decoded, so
+   * under load every request would look alone and run by itself; the last turn's count is
+   * what tells a lone caller (c=1) from a busy loop, whose requests then share runs.
    */
   submit(inputs: NamedTensors, outputs?: readonly string[], alone = false): Promise<NamedTensors> {
     const rows = rowsOf(inputs);
     if (rows === undefined || rows === 0 || rows >= this.config.maxBatchSize) return this.run(inputs, outputs);
-    if (alone && !this.open && this.config.batchTimeoutMicros === 0) return this.run(inputs, outputs);
+    this.countTurn();
+    if (alone && !this.open && this.config.batchTimeoutMicros === 0 && this.submitsLastTurn <= 1) return this.run(inputs, outputs);
     if (this.queued >= this.config.maxEnqueuedRequests) {
       return Promise.reject(new ServingError('UNAVAILABLE', 'the batch queue is full; retry later'));
     }
@@ -74,6 +83,17 @@ export class Batcher {
       this.open.tasks.push({ inputs, rows, resolve, reject });
       this.open.rows += rows;
       if (this.open.rows >= this.config.maxBatchSize) this.flush();
+    });
+  }
+
+  private countTurn(): void {
+    this.submitsThisTurn++;
+    if (this.turnEnd) return;
+    // setImmediate runs after this turn's I/O callbacks: every request of the turn is counted.
+    this.turnEnd = setImmediate(() => {
+      this.submitsLastTurn = this.submitsThisTurn;
+      this.submitsThisTurn = 0;
+      this.turnEnd = undefined;
     });
   }
 
