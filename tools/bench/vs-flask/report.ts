@@ -225,13 +225,16 @@ export function markdown(results: Results): string {
     lines.push(`| 1 record | ${fmt(alone.oneRecordUs, 1)} | ${fmt(alone.oneRecordInterpreterUs, 1)} |`);
     lines.push(`| 100 records | ${fmt(alone.hundredRecordsUs, 1)} | ${fmt(alone.hundredRecordsInterpreterUs, 1)} |`);
     lines.push('');
-    lines.push('The bound below is onnxruntime\'s, as the issue set it.');
-    lines.push('');
-    lines.push(`At c=1 every request waits for one run, so no server running this model can exceed the bare node:http + JSON`);
-    lines.push(`round trip plus one run: ${fmt(ceiling)} req/s here, ${pct(ratio(ceiling, c1))} of bare node:http + JSON, before any`);
+    lines.push(`At c=1 every request waits for one run, so no server running this model on onnxruntime can exceed the bare`);
+    lines.push(`node:http + JSON round trip plus one run: ${fmt(ceiling)} req/s here, ${pct(ratio(ceiling, c1))} of bare node:http + JSON, before any`);
     lines.push('HTTP framework, decoding, features, metrics or logging. That bound is optimistic: timed inside a serving');
     lines.push('process, the same run takes about twice as long, since the request path between runs leaves onnxruntime\'s');
     lines.push('code and data out of the CPU caches (docs/benchmarks/hotpath.md, session 5).');
+    if (alone.oneRecordInterpreterUs !== undefined && c1) {
+      const interpreted = 1 / (1 / c1 + alone.oneRecordInterpreterUs / 1e6);
+      lines.push(`With the interpreter's run the same bound is ${fmt(interpreted)} req/s, ${pct(ratio(interpreted, c1))} of bare node:http + JSON:`);
+      lines.push('what is left between modelyard and it is the request path itself (HTTP, decoding, features, metrics).');
+    }
     lines.push('');
   }
   lines.push('## The issue\'s targets (issue 9)');
