@@ -120,7 +120,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       tr.appendChild(el('td', '', v.labels.join(', ')));
       tr.appendChild(el('td', '', v.loadedAt ? time(v.loadedAt) + ' (' + fmt(v.loadSeconds, 2) + ' s)' : ''));
       var d = v.details || {}, parts = [];
-      if (d.inline) parts.push('inline on the serving loop');
+      if (d.inline) parts.push(d.engine === 'interpreter' ? "in modelyard's ONNX interpreter, on the serving loop" : 'onnxruntime inline, on the serving loop');
       if (d.workers) parts.push('workers ' + d.workers.busy + '/' + d.workers.size + ' busy, ' + d.workers.inFlight + ' in flight');
       if (d.graphService) parts.push('graph service ' + d.graphService.address + ': ' + (d.graphService.available ? 'available' : 'unavailable') + ', breaker ' + d.graphService.breaker);
       if (v.warning) parts.push('⚠ ' + v.warning);
