@@ -4,7 +4,7 @@
  * for one +, -, * or / of two float32 values that equals float32 arithmetic exactly.
  */
 import { ARRAY_TYPES, elementCount, type DType } from '../../../../tensor/tensor.js';
-import { RefusedInput, requireTypes, rounder, shapeText, Unsupported, type KernelFactory } from './kernel.js';
+import { RefusedInput, requireTypes, rounder, sameFloatType, shapeText, Unsupported, type KernelFactory } from './kernel.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float64'];
 
@@ -49,9 +49,7 @@ function indexer(shape: readonly number[], out: readonly number[]): (i: number) 
 
 function binary(op: (a: number, b: number) => number): KernelFactory {
   return (_attrs, ctx) => {
-    requireTypes('arithmetic', ctx.inputTypes, FLOATS);
-    const dtype = ctx.inputTypes[0]!;
-    if (ctx.inputTypes[1] !== dtype) throw new Unsupported('arithmetic on mixed dtypes');
+    const dtype = sameFloatType('arithmetic', ctx);
     const round = rounder(dtype);
     return {
       outputs: [dtype],

@@ -89,6 +89,14 @@ export function requireTypes(op: string, types: readonly (DType | undefined)[], 
   }
 }
 
+/** The dtype of a two-input float operator (arithmetic, MatMul): both inputs alike, float32 or float64. */
+export function sameFloatType(op: string, ctx: CompileContext): DType {
+  requireTypes(op, ctx.inputTypes, ['float32', 'float64']);
+  const dtype = ctx.inputTypes[0]!;
+  if (ctx.inputTypes[1] !== dtype) throw new Unsupported(`${op} of mixed dtypes`);
+  return dtype;
+}
+
 /** Rounds to float32 when the tensor is float32: what an operation in float32 would give. */
 export function rounder(dtype: DType): (v: number) => number {
   return dtype === 'float32' ? Math.fround : (v) => v;

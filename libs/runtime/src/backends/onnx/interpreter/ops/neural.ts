@@ -1,12 +1,10 @@
 /** The ai.onnx operators of a small dense network: MatMul of two matrices, Softmax, ArgMax. */
-import { RefusedInput, requireTypes, rounder, shapeText, Unsupported, type KernelFactory } from './kernel.js';
+import { RefusedInput, requireTypes, rounder, sameFloatType, shapeText, Unsupported, type KernelFactory } from './kernel.js';
 import { softmaxRow } from './post-transform.js';
 
 /** [N, K] × [K, M], summed in double and rounded once per element (see linear-classifier.ts on why). */
 export const matMul: KernelFactory = (_attrs, ctx) => {
-  requireTypes('MatMul', ctx.inputTypes, ['float32', 'float64']);
-  const dtype = ctx.inputTypes[0]!;
-  if (ctx.inputTypes[1] !== dtype) throw new Unsupported('MatMul of mixed dtypes');
+  const dtype = sameFloatType('MatMul', ctx);
   const round = rounder(dtype);
   return {
     outputs: [dtype],

@@ -20,24 +20,17 @@ const ONNX: [number, number] = [7, 21];
 /** ai.onnx.ml: these operators have had one version since opset 1. */
 const ML: [number, number] = [1, 5];
 
-const OPERATORS: Record<string, Registration> = {
-  ':Add': { factory: add, opsets: ONNX },
-  ':Sub': { factory: sub, opsets: ONNX },
-  ':Mul': { factory: mul, opsets: ONNX },
-  ':Div': { factory: div, opsets: ONNX },
-  ':Relu': { factory: relu, opsets: ONNX },
-  ':Cast': { factory: cast, opsets: ONNX },
-  ':Concat': { factory: concat, opsets: [11, 21] },
-  ':Reshape': { factory: reshape, opsets: [5, 21] },
-  ':Identity': { factory: identity, opsets: [1, 21] },
-  ':MatMul': { factory: matMul, opsets: ONNX },
-  ':Softmax': { factory: softmax, opsets: ONNX },
-  ':ArgMax': { factory: argMax, opsets: ONNX },
-  'ai.onnx.ml:Imputer': { factory: imputer, opsets: ML },
-  'ai.onnx.ml:Scaler': { factory: scaler, opsets: ML },
-  'ai.onnx.ml:OneHotEncoder': { factory: oneHotEncoder, opsets: ML },
-  'ai.onnx.ml:LinearClassifier': { factory: linearClassifier, opsets: ML },
-};
+/** Each operator of `domain` in `ops` implemented for the opsets `opsets`. */
+const group = (domain: string, opsets: [number, number], ops: Record<string, KernelFactory>) =>
+  Object.entries(ops).map(([name, factory]): [string, Registration] => [`${domain}:${name}`, { factory, opsets }]);
+
+const OPERATORS: Record<string, Registration> = Object.fromEntries([
+  ...group('', ONNX, { Add: add, Sub: sub, Mul: mul, Div: div, Relu: relu, Cast: cast, MatMul: matMul, Softmax: softmax, ArgMax: argMax }),
+  ...group('', [11, 21], { Concat: concat }),
+  ...group('', [5, 21], { Reshape: reshape }),
+  ...group('', [1, 21], { Identity: identity }),
+  ...group('ai.onnx.ml', ML, { Imputer: imputer, Scaler: scaler, OneHotEncoder: oneHotEncoder, LinearClassifier: linearClassifier }),
+]);
 
 export function operator(domain: string, opType: string, opset: number): KernelFactory {
   const found = OPERATORS[`${domain}:${opType}`];
