@@ -5,7 +5,7 @@
  * Seeded, so a failing body can be replayed.
  */
 import { Agent } from 'node:http';
-import { startAppProcess } from '@modelyard/runtime/testing';
+import { copyModel, startAppProcess } from '@modelyard/runtime/testing';
 import { getScoreBody, inferBody, penguinRecords, predictBody } from './bodies.js';
 import { countBy, rssMiB, send, type Outcome } from './client.js';
 import type { DrillResult } from './drill.js';
@@ -103,9 +103,17 @@ function mutate(base: string, random: () => number): string {
   }
 }
 
-export async function fuzzDrill(): Promise<DrillResult> {
+export const fuzzDrill = (): Promise<DrillResult> => fuzz('Fuzzed bodies', 'the penguins app as configured (v2, a random forest, on onnxruntime in the worker pool)', {});
+
+/** The same bodies against penguins v1 (logistic regression) in modelyard's ONNX interpreter. */
+export async function fuzzInterpreterDrill(): Promise<DrillResult> {
+  const modelsDir = await copyModel('penguins', [1], { onnx: { execution: 'interpreter' } });
+  return fuzz('Fuzzed bodies, the model in the interpreter', 'penguins v1 with `"onnx": {"execution": "interpreter"}`', { MODELS_DIR: modelsDir });
+}
+
+async function fuzz(name: string, served: string, env: Record<string, string>): Promise<DrillResult> {
   const started = Date.now();
-  const app = await startAppProcess('penguins');
+  const app = await startAppProcess('penguins', env);
   let crashed = 0;
   app.child.once('exit', (code) => code !== 0 && code !== null && crashed++);
   const records = (await penguinRecords()).slice(0, 3);
@@ -142,8 +150,8 @@ export async function fuzzDrill(): Promise<DrillResult> {
   const notJsonError = outcomes.filter((o) => (o.status ?? 0) >= 400 && !safeError(o.body));
   const examples = [...bad, ...notJsonError].slice(0, 3).map((o) => `${o.path} ${o.status ?? o.error}: ${o.body?.slice(0, 120)} ← ${o.sent.slice(0, 120)}`);
   return {
-    name: 'Fuzzed bodies',
-    promise: `${COUNT.toLocaleString('en')} generated hostile bodies (seed ${SEED}) over TF Serving predict/classify, v2 infer and /get_score: 0 5xx, 0 crashes, every error a JSON {"error"}.`,
+    name,
+    promise: `${COUNT.toLocaleString('en')} generated hostile bodies (seed ${SEED}) over TF Serving predict/classify, v2 infer and /get_score, to ${served}: 0 5xx, 0 crashes, every error a JSON {"error"}.`,
     held: bad.length === 0 && crashed === 0 && alive.status === 200 && notJsonError.length === 0,
     requests: outcomes.length,
     failures: { ...countBy(bad, (o) => o.error ?? `HTTP ${o.status}`), 'error without a JSON "error" field': notJsonError.length },

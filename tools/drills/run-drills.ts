@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { DrillResult } from './drill.js';
-import { fuzzDrill } from './fuzz.js';
+import { fuzzDrill, fuzzInterpreterDrill } from './fuzz.js';
 import { hotSwapDrill } from './hot-swap.js';
 import { largeBodyDrill } from './large-body.js';
 import { nestedDrill } from './nested.js';
@@ -18,6 +18,7 @@ const DRILLS: Record<string, () => Promise<DrillResult>> = {
   'hot-swap': hotSwapDrill,
   sigterm: sigtermDrill,
   fuzz: fuzzDrill,
+  'fuzz-interpreter': fuzzInterpreterDrill,
   overload: overloadDrill,
   nested: nestedDrill,
   'large-body': largeBodyDrill,
