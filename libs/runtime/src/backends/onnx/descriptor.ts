@@ -7,11 +7,11 @@ export const onnxOptions = z.strictObject({
    * onnxruntime session on the main thread (no hand-off, no worker's memory), which pays for
    * small models; `interpreter` runs the graph in modelyard's own ONNX interpreter on the
    * main thread (no native call, onnxruntime not even loaded), for graphs of the operators it
-   * implements (backends/onnx/interpreter/ops/registry.ts: scikit-learn's linear pipelines,
-   * small dense networks). `auto` (the default) picks, for a model file under 1 MiB whose
-   * rows are independent (batching is configured, so a large request runs a slice of rows at
-   * a time: batching/split-rows.ts), the interpreter when it implements the whole graph, else
-   * inline; any other model goes to the pool.
+   * implements (backends/onnx/interpreter/ops/registry.ts: scikit-learn's pipelines ending in
+   * a linear model or a forest, small dense networks). `auto` (the default) picks, for a
+   * model file under 1 MiB whose rows are independent (batching is configured, so a large
+   * request runs a slice of rows at a time: batching/split-rows.ts), the interpreter when it
+   * implements the whole graph, else inline; any other model goes to the pool.
    */
   execution: z.enum(['auto', 'pool', 'inline', 'interpreter']).default('auto'),
   /**

@@ -101,6 +101,7 @@ async function expectAgreement(bytes: Uint8Array, inputs: (graph: CompiledGraph,
 
 const EXAMPLES = [
   join(WORKSPACE_MODELS, 'penguins/1/model.onnx'),
+  join(WORKSPACE_MODELS, 'penguins/2/model.onnx'),
   join(WORKSPACE_MODELS, 'iris/1/model.onnx'),
   join(WORKSPACE_MODELS, 'digits/1/model.onnx'),
   join(FIXTURES, 'penguins-skewed/model.onnx'),
@@ -114,19 +115,21 @@ describe('the interpreter against onnxruntime', () => {
     await expectAgreement(readFileSync(path));
   }, 60_000);
 
-  it('penguins v1 on real and made-up penguins, with missing values and unknown islands: the same labels and probabilities', async () => {
-    const bytes = readFileSync(join(WORKSPACE_MODELS, 'penguins/1/model.onnx'));
-    const records = [...(await loadReference('penguins', 1)).records, ...syntheticPenguins(400)];
+  it.each([1, 2])('penguins v%i on real and made-up penguins, with missing values and unknown islands: the same labels and probabilities', async (version) => {
+    const bytes = readFileSync(join(WORKSPACE_MODELS, `penguins/${version}/model.onnx`));
+    const records = [...(await loadReference('penguins', version)).records, ...syntheticPenguins(400)];
     await expectAgreement(bytes, () => penguinTensors(records));
   }, 60_000);
 
-  it('agrees with scikit-learn: the penguins and iris references, through the backend `auto` picks', async () => {
-    const penguins = await loadAuto('penguins', 1);
-    expect(penguins.describe?.()).toEqual({ inline: true, engine: 'interpreter' });
-    const ref = await loadReference('penguins', 1);
-    const out = await penguins.run(penguinTensors(ref.records));
-    expect(Array.from(out['label']!.data as string[])).toEqual(ref.outputs['label']);
-    expect(maxAbsDiff(rowsOf(out['probabilities']!), ref.outputs['probabilities'])).toBeLessThan(1e-5);
+  it('agrees with scikit-learn: the penguins (logistic regression, random forest) and iris references, through the backend `auto` picks', async () => {
+    for (const version of [1, 2]) {
+      const penguins = await loadAuto('penguins', version);
+      expect(penguins.describe?.()).toEqual({ inline: true, engine: 'interpreter' });
+      const ref = await loadReference('penguins', version);
+      const out = await penguins.run(penguinTensors(ref.records));
+      expect(Array.from(out['label']!.data as string[])).toEqual(ref.outputs['label']);
+      expect(maxAbsDiff(rowsOf(out['probabilities']!), ref.outputs['probabilities'])).toBeLessThan(1e-5);
+    }
 
     const iris = await loadAuto('iris', 1);
     expect(iris.describe?.()).toEqual({ inline: true, engine: 'interpreter' });
@@ -240,6 +243,17 @@ describe('operator forms, against onnxruntime', () => {
     }
   }, 60_000);
 
+  it('TreeEnsembleClassifier: every branch mode, NaN sent either way, base values, integer labels, a class no leaf scores, SOFTMAX', async () => {
+    for (const [post_transform, base] of [['NONE', true], ['NONE', false], ['SOFTMAX', true], ['LOGISTIC', false]] as const) {
+      await expectAgreement(forestModel({ post_transform, base }), (_g, rows) => {
+        const random = randomSource(rows + 3);
+        // Values on and around the thresholds, and NaN, so that every comparison goes both ways.
+        const pool = [0.5, 1, 1.5, 2, 2.5, 3, NaN, -1];
+        return { x: { dtype: 'float32', shape: [rows, 3], data: Float32Array.from({ length: rows * 3 }, () => pool[Math.floor(random() * pool.length)]!) } };
+      });
+    }
+  }, 60_000);
+
   it('OneHotEncoder with zeros=0: an unknown category is refused by both, naming the value', async () => {
     const bytes = onnxModelBytes({
       opsets: ML,
@@ -277,8 +291,12 @@ describe('what the interpreter refuses', () => {
     // A domain the model does not import, an opset past what the kernel was written for.
     expect(scaler({}, { '': 15 })).toEqual({ unsupported: 'node "node0" uses domain "ai.onnx.ml", which the model does not import' });
     expect(scaler({}, { '': 15, 'ai.onnx.ml': 9 })).toEqual({ unsupported: 'operator ai.onnx.ml.Scaler at opset 9' });
-    // The example random forest: its operator is not implemented.
-    expect(compileGraph(readOnnxModel(readFileSync(join(WORKSPACE_MODELS, 'penguins/2/model.onnx'))))).toEqual({ unsupported: 'operator ai.onnx.ml.TreeEnsembleClassifier' });
+    // An operator it does not implement.
+    expect(compileGraph(readOnnxModel(gemmModel()))).toEqual({ unsupported: 'operator Gemm' });
+    // A forest of two classes (the binary form): left to onnxruntime.
+    expect(compileGraph(readOnnxModel(forestModel({ labels: 2 })))).toEqual({ unsupported: 'TreeEnsembleClassifier with two classes (binary form)' });
+    // A tree whose branch points back at its root.
+    expect(compileGraph(readOnnxModel(forestModel({ cycle: true })))).toEqual({ unsupported: 'TreeEnsembleClassifier with a cycle in a tree' });
     // A binary LinearClassifier (one score, the second class derived): left to onnxruntime.
     const binary = compileGraph(
       readOnnxModel(
@@ -337,10 +355,12 @@ describe('onnx.execution and the interpreter', () => {
     } as never);
 
   it('auto: the interpreter when it implements the graph, else onnxruntime inline; asked for, it names what it cannot run', async () => {
-    const trees = await load('penguins', 2, {});
-    expect(trees.describe?.()).toEqual({ inline: true });
-    await trees.close();
-    await expect(load('penguins', 2, { execution: 'interpreter' })).rejects.toThrow('onnx.execution "interpreter" cannot run this model: it uses operator ai.onnx.ml.TreeEnsembleClassifier');
+    const dir = await mkdtemp(join(tmpdir(), 'interp-gemm-'));
+    await writeFile(join(dir, 'model.onnx'), gemmModel());
+    const gemm = await load('gemm', 1, {}, dir);
+    expect(gemm.describe?.()).toEqual({ inline: true });
+    await gemm.close();
+    await expect(load('gemm', 1, { execution: 'interpreter' }, dir)).rejects.toThrow('onnx.execution "interpreter" cannot run this model: it uses operator Gemm');
     const ort = await load('penguins', 1, { execution: 'inline' });
     expect(ort.describe?.()).toEqual({ inline: true });
     await ort.close();
@@ -353,6 +373,70 @@ describe('onnx.execution and the interpreter', () => {
     await expect(load('penguins', 1, {}, dir)).rejects.toThrow();
   }, 60_000);
 });
+
+/** A Gemm, which the interpreter does not implement. */
+function gemmModel(): Uint8Array {
+  return onnxModelBytes({
+    opsets: { '': 15 },
+    inputs: [{ name: 'x', elemType: 1, dims: ['N', 2] }],
+    outputs: [{ name: 'y', elemType: 1, dims: ['N', 2] }],
+    initializers: [{ name: 'w', elemType: 1, dims: [2, 2], values: [1, 2, 3, 4] }],
+    nodes: [{ op: 'Gemm', inputs: ['x', 'w'], outputs: ['y'] }],
+  });
+}
+
+/**
+ * Two small trees over 3 features using every branch mode, NaN sent true by some nodes,
+ * four classes of which class 3 no leaf scores (with base values it may win by its own;
+ * without, it never wins and its score is 0).
+ */
+function forestModel(options: { post_transform?: string; labels?: number; cycle?: boolean; base?: boolean } = {}): Uint8Array {
+  const labels = options.labels ?? 4;
+  // tree 0: 0 LEQ f0 1.5 → 1 / 2;  1 LT f1 2 → 3 / 4;  2 GTE f2 2.5 → 5 / 6; leaves 3..6
+  // tree 1: 0 GT f0 2 → 1 / 2;  1 EQ f1 1 → 3 / 4;  2 NEQ f2 0.5 → 5 / 6; leaves 3..6
+  const branch = (mode: string, feature: number, value: number, t: number, f: number, missing: number) => ({ mode, feature, value, t, f, missing });
+  const trees = [
+    [branch('BRANCH_LEQ', 0, 1.5, 1, 2, 1), branch('BRANCH_LT', 1, 2, 3, 4, 0), branch('BRANCH_GTE', 2, 2.5, 5, options.cycle ? 0 : 6, 1)],
+    [branch('BRANCH_GT', 0, 2, 1, 2, 0), branch('BRANCH_EQ', 1, 1, 3, 4, 1), branch('BRANCH_NEQ', 2, 0.5, 5, 6, 0)],
+  ];
+  const nodes = trees.flatMap((tree, treeId) => [
+    ...tree.map((b, nodeId) => ({ treeId, nodeId, ...b })),
+    ...[3, 4, 5, 6].map((nodeId) => ({ treeId, nodeId, mode: 'LEAF', feature: 0, value: 0, t: 0, f: 0, missing: 0 })),
+  ]);
+  const leafWeights = nodes
+    .filter((n) => n.mode === 'LEAF')
+    .flatMap((n) => [0, 1, 2].filter((c) => c < labels).map((c) => ({ treeId: n.treeId, nodeId: n.nodeId, c, w: ((n.nodeId * 7 + c * 3 + n.treeId) % 5) / 10 })));
+  return onnxModelBytes({
+    opsets: { '': 15, 'ai.onnx.ml': 3 },
+    inputs: [{ name: 'x', elemType: 1, dims: ['N', 3] }],
+    outputs: [
+      { name: 'label', elemType: 7, dims: ['N'] },
+      { name: 'scores', elemType: 1, dims: ['N', labels] },
+    ],
+    nodes: [
+      {
+        op: 'TreeEnsembleClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'scores'],
+        attrs: {
+          nodes_treeids: { ints: nodes.map((n) => n.treeId) },
+          nodes_nodeids: { ints: nodes.map((n) => n.nodeId) },
+          nodes_featureids: { ints: nodes.map((n) => n.feature) },
+          nodes_values: { floats: nodes.map((n) => n.value) },
+          nodes_modes: { strings: nodes.map((n) => n.mode) },
+          nodes_truenodeids: { ints: nodes.map((n) => n.t) },
+          nodes_falsenodeids: { ints: nodes.map((n) => n.f) },
+          nodes_missing_value_tracks_true: { ints: nodes.map((n) => n.missing) },
+          class_treeids: { ints: leafWeights.map((w) => w.treeId) },
+          class_nodeids: { ints: leafWeights.map((w) => w.nodeId) },
+          class_ids: { ints: leafWeights.map((w) => w.c) },
+          class_weights: { floats: leafWeights.map((w) => w.w) },
+          classlabels_int64s: { ints: Array.from({ length: labels }, (_, i) => 10 + i) },
+          ...(labels > 2 && options.base !== false ? { base_values: { floats: [0.05, 0, 0.1, 0.02].slice(0, labels) } } : {}),
+          post_transform: { s: options.post_transform ?? 'NONE' },
+        },
+      },
+    ],
+  });
+}
 
 const loadAuto = (model: string, version: number) =>
   loadOnnxBackend(

@@ -8,37 +8,30 @@
  * third more time for 100 rows.
  */
 import { RefusedInput, requireTypes, shapeText, Unsupported, type KernelFactory } from './kernel.js';
-import { logistic, softmaxRow } from './post-transform.js';
+import { classifierOutputs, classLabels, postTransform, rowsAndFeatures, transformRow } from './classifier-shared.js';
 
 export const linearClassifier: KernelFactory = (attrs, ctx) => {
   requireTypes('LinearClassifier', ctx.inputTypes, ['float32', 'float64']);
   const coefficients = Float64Array.from(attrs.floats('coefficients'), Math.fround);
   const intercepts = Float64Array.from(attrs.floats('intercepts'), Math.fround);
-  const labelStrings = attrs.strings('classlabels_strings');
-  const labelInts = attrs.ints('classlabels_ints');
-  const transform = attrs.string('post_transform', 'NONE');
+  const { labels, byStrings } = classLabels(attrs, 'classlabels_ints');
+  const transform = postTransform('LinearClassifier', attrs.string('post_transform', 'NONE'));
   // multi_class does not change what onnxruntime computes.
   attrs.int('multi_class', 0);
   const classes = intercepts.length;
   if (classes < 2) throw new Unsupported('LinearClassifier with one score (binary form)');
-  const labels: readonly (string | bigint)[] = labelStrings.length > 0 ? labelStrings : labelInts;
   if (labels.length !== classes) throw new Unsupported(`LinearClassifier with ${labels.length} labels for ${classes} classes`);
   if (coefficients.length % classes !== 0) throw new Unsupported('LinearClassifier coefficients that are not classes × features');
-  if (!['NONE', 'SOFTMAX', 'LOGISTIC'].includes(transform)) throw new Unsupported(`LinearClassifier post_transform ${transform}`);
   const features = coefficients.length / classes;
   // Transposed to [features, classes], so that one feature's weights for every class sit together.
   const byFeature = new Float64Array(coefficients.length);
   for (let c = 0; c < classes; c++) for (let f = 0; f < features; f++) byFeature[f * classes + c] = coefficients[c * features + f]!;
-  const byStrings = labelStrings.length > 0;
   return {
     outputs: [byStrings ? 'string' : 'int64', 'float32'],
     run([x]) {
-      const shape = x!.shape;
-      const rows = shape.length === 1 ? 1 : shape[0]!;
-      const width = shape.length === 1 ? shape[0]! : shape[1]!;
-      if (shape.length > 2 || width !== features) {
-        throw new RefusedInput(`LinearClassifier takes [N, ${features}] features, not ${shapeText(shape)}`);
-      }
+      const size = rowsAndFeatures(x!.shape);
+      if (!size || size.width !== features) throw new RefusedInput(`LinearClassifier takes [N, ${features}] features, not ${shapeText(x!.shape)}`);
+      const { rows } = size;
       const src = x!.data as Float32Array;
       const scores = new Float32Array(rows * classes);
       const out: (string | bigint)[] = new Array(rows);
@@ -62,13 +55,9 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
           if (score > scores[r * classes + best]!) best = c;
         }
         out[r] = labels[best]!;
-        if (transform === 'SOFTMAX') softmaxRow(scores, r * classes, classes);
-        else if (transform === 'LOGISTIC') for (let c = 0; c < classes; c++) scores[r * classes + c] = logistic(scores[r * classes + c]!);
+        transformRow(transform, scores, r * classes, classes);
       }
-      const label = byStrings
-        ? { dtype: 'string' as const, shape: [rows], data: out as string[] }
-        : { dtype: 'int64' as const, shape: [rows], data: BigInt64Array.from(out as bigint[]) };
-      return [label, { dtype: 'float32', shape: [rows, classes], data: scores }];
+      return classifierOutputs(out, byStrings, scores, classes);
     },
   };
 };

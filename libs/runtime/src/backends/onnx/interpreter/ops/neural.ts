@@ -1,6 +1,6 @@
 /** The ai.onnx operators of a small dense network: MatMul of two matrices, Softmax, ArgMax. */
 import { RefusedInput, requireTypes, rounder, sameFloatType, shapeText, Unsupported, type KernelFactory } from './kernel.js';
-import { softmaxRow } from './post-transform.js';
+import { softmaxRow } from './classifier-shared.js';
 
 /** [N, K] × [K, M], summed in double and rounded once per element (see linear-classifier.ts on why). */
 export const matMul: KernelFactory = (_attrs, ctx) => {

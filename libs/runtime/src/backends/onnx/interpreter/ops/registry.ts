@@ -8,6 +8,7 @@ import { linearClassifier } from './linear-classifier.js';
 import { imputer, oneHotEncoder, scaler } from './ml-preprocessing.js';
 import { argMax, matMul, softmax } from './neural.js';
 import { concat, identity, reshape } from './shape-ops.js';
+import { treeEnsembleClassifier } from './tree-ensemble-classifier.js';
 
 interface Registration {
   factory: KernelFactory;
@@ -17,7 +18,7 @@ interface Registration {
 
 /** ai.onnx opsets 7–21 share these operators' semantics for float tensors (Softmax's change at 13 is handled in it). */
 const ONNX: [number, number] = [7, 21];
-/** ai.onnx.ml: these operators have had one version since opset 1. */
+/** ai.onnx.ml: these operators' semantics have not changed from opset 1 to 5 (TreeEnsembleClassifier's opset 3 only added *_as_tensor attributes, refused by it). */
 const ML: [number, number] = [1, 5];
 
 /** Each operator of `domain` in `ops` implemented for the opsets `opsets`. */
@@ -29,7 +30,7 @@ const OPERATORS: Record<string, Registration> = Object.fromEntries([
   ...group('', [11, 21], { Concat: concat }),
   ...group('', [5, 21], { Reshape: reshape }),
   ...group('', [1, 21], { Identity: identity }),
-  ...group('ai.onnx.ml', ML, { Imputer: imputer, Scaler: scaler, OneHotEncoder: oneHotEncoder, LinearClassifier: linearClassifier }),
+  ...group('ai.onnx.ml', ML, { Imputer: imputer, Scaler: scaler, OneHotEncoder: oneHotEncoder, LinearClassifier: linearClassifier, TreeEnsembleClassifier: treeEnsembleClassifier }),
 ]);
 
 export function operator(domain: string, opType: string, opset: number): KernelFactory {
