@@ -176,6 +176,42 @@ describe('operator forms, against onnxruntime', () => {
     }
   }, 60_000);
 
+  it('LinearClassifier of one score and two labels (a binary LogisticRegression): the label of s > 0, scores [1 - p, p]', async () => {
+    for (const post_transform of ['NONE', 'LOGISTIC', 'SOFTMAX']) {
+      for (const labels of [{ classlabels_ints: { ints: [0, 1] } }, { classlabels_strings: { strings: ['stays', 'churns'] } }]) {
+        await expectAgreement(
+          onnxModelBytes({
+            opsets: ML,
+            inputs: [{ name: 'x', elemType: FLOAT, dims: ['N', 3] }],
+            outputs: [
+              { name: 'label', elemType: 'classlabels_ints' in labels ? INT64 : STRING, dims: ['N'] },
+              { name: 'scores', elemType: FLOAT, dims: ['N', 2] },
+            ],
+            nodes: [
+              {
+                op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'scores'],
+                attrs: { coefficients: { floats: [0.08, -0.05, 0.02] }, intercepts: { floats: [-0.4] }, ...labels, post_transform: { s: post_transform } },
+              },
+            ],
+          }),
+        );
+      }
+    }
+    // A score of exactly 0 is the first label, as in onnxruntime: rows made to land on it.
+    await expectAgreement(
+      onnxModelBytes({
+        opsets: ML,
+        inputs: [{ name: 'x', elemType: FLOAT, dims: ['N', 2] }],
+        outputs: [
+          { name: 'label', elemType: INT64, dims: ['N'] },
+          { name: 'scores', elemType: FLOAT, dims: ['N', 2] },
+        ],
+        nodes: [{ op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'scores'], attrs: { coefficients: { floats: [1, 1] }, intercepts: { floats: [0] }, classlabels_ints: { ints: [4, 9] } } }],
+      }),
+      (_g, rows) => ({ x: { dtype: 'float32', shape: [rows, 2], data: Float32Array.from({ length: rows * 2 }, (_, i) => [0, 0, 1, -1, 0.001, 0, -0.001, 0][i % 8]!) } }),
+    );
+  }, 60_000);
+
   it('OneHotEncoder of int64 categories, Imputer of a sentinel, Scaler with one offset and scale, Reshape with 0 and -1, Concat on a negative axis', async () => {
     await expectAgreement(
       onnxModelBytes({
@@ -297,18 +333,18 @@ describe('what the interpreter refuses', () => {
     expect(compileGraph(readOnnxModel(forestModel({ labels: 2 })))).toEqual({ unsupported: 'TreeEnsembleClassifier with two classes (binary form)' });
     // A tree whose branch points back at its root.
     expect(compileGraph(readOnnxModel(forestModel({ cycle: true })))).toEqual({ unsupported: 'TreeEnsembleClassifier with a cycle in a tree' });
-    // A binary LinearClassifier (one score, the second class derived): left to onnxruntime.
+    // A LinearClassifier of one score with other than two labels: left to onnxruntime.
     const binary = compileGraph(
       readOnnxModel(
         onnxModelBytes({
           opsets: { '': 15, 'ai.onnx.ml': 3 },
           inputs: [{ name: 'x', elemType: 1, dims: ['N', 2] }],
           outputs: [{ name: 'label', elemType: 7, dims: ['N'] }, { name: 'p', elemType: 1, dims: ['N', 2] }],
-          nodes: [{ op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'p'], attrs: { coefficients: { floats: [1, 2] }, intercepts: { floats: [0.5] }, classlabels_ints: { ints: [0, 1] }, post_transform: { s: 'LOGISTIC' } } }],
+          nodes: [{ op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'p'], attrs: { coefficients: { floats: [1, 2] }, intercepts: { floats: [0.5] }, classlabels_ints: { ints: [0, 1, 2] }, post_transform: { s: 'LOGISTIC' } } }],
         }),
       ),
     );
-    expect(binary).toEqual({ unsupported: 'LinearClassifier with one score (binary form)' });
+    expect(binary).toEqual({ unsupported: 'LinearClassifier with 3 labels for 1 score(s)' });
   });
 
   it('bytes that are not an ONNX model are an error, not a hang or a crash', () => {

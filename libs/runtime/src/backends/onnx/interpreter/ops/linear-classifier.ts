@@ -1,14 +1,15 @@
 /**
  * ai.onnx.ml LinearClassifier: scores = X · coefficientsᵀ + intercepts, the label of the
- * highest score, then the post transform on the scores. Multi-class only (two or more
- * intercepts); the one-score binary form, whose second class onnxruntime derives, is left
- * to onnxruntime. Sums run in double and are rounded to float32 once: closer to the exact
+ * highest score, then the post transform on the scores. The binary form (one score s, two
+ * labels: what a binary LogisticRegression exports to) answers as onnxruntime does: the second
+ * label when s > 0, and the scores [1 - p, p] with p = logistic(s) under LOGISTIC, else p = s
+ * (onnxruntime applies no softmax to one score). Sums run in double and are rounded to float32 once: closer to the exact
  * score than onnxruntime's float32 GEMM, from which it can differ by a few float32 ulps
  * (more where the terms cancel). Summing in float32 term by term agreed to 1 ulp but cost a
  * third more time for 100 rows.
  */
 import { RefusedInput, requireTypes, shapeText, Unsupported, type KernelFactory } from './kernel.js';
-import { classifierOutputs, classLabels, postTransform, rowsAndFeatures, transformRow } from './classifier-shared.js';
+import { classifierOutputs, classLabels, logistic, postTransform, rowsAndFeatures, transformRow } from './classifier-shared.js';
 
 export const linearClassifier: KernelFactory = (attrs, ctx) => {
   requireTypes('LinearClassifier', ctx.inputTypes, ['float32', 'float64']);
@@ -19,8 +20,8 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
   // multi_class does not change what onnxruntime computes.
   attrs.int('multi_class', 0);
   const classes = intercepts.length;
-  if (classes < 2) throw new Unsupported('LinearClassifier with one score (binary form)');
-  if (labels.length !== classes) throw new Unsupported(`LinearClassifier with ${labels.length} labels for ${classes} classes`);
+  const binary = classes === 1;
+  if (binary ? labels.length !== 2 : labels.length !== classes) throw new Unsupported(`LinearClassifier with ${labels.length} labels for ${classes} score(s)`);
   if (coefficients.length % classes !== 0) throw new Unsupported('LinearClassifier coefficients that are not classes × features');
   const features = coefficients.length / classes;
   // Transposed to [features, classes], so that one feature's weights for every class sit together.
@@ -33,7 +34,8 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
       if (!size || size.width !== features) throw new RefusedInput(`LinearClassifier takes [N, ${features}] features, not ${shapeText(x!.shape)}`);
       const { rows } = size;
       const src = x!.data as Float32Array;
-      const scores = new Float32Array(rows * classes);
+      const outputs = binary ? 2 : classes;
+      const scores = new Float32Array(rows * outputs);
       const out: (string | bigint)[] = new Array(rows);
       const sums = new Float64Array(classes);
       for (let r = 0; r < rows; r++) {
@@ -47,6 +49,14 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
           const w = f * classes;
           for (let c = 0; c < classes; c++) sums[c] = sums[c]! + v * byFeature[w + c]!;
         }
+        if (binary) {
+          const score = Math.fround(sums[0]!);
+          out[r] = labels[score > 0 ? 1 : 0]!;
+          const p = transform === 'LOGISTIC' ? logistic(score) : score;
+          scores[r * 2] = 1 - p;
+          scores[r * 2 + 1] = p;
+          continue;
+        }
         let best = 0;
         for (let c = 0; c < classes; c++) {
           const score = Math.fround(sums[c]!);
@@ -57,7 +67,7 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
         out[r] = labels[best]!;
         transformRow(transform, scores, r * classes, classes);
       }
-      return classifierOutputs(out, byStrings, scores, classes);
+      return classifierOutputs(out, byStrings, scores, outputs);
     },
   };
 };
