@@ -3,7 +3,8 @@ import { elementCount, type NamedTensors, type Signature, type Tensor, type Tens
 
 const fmt = (shape: readonly number[] | null) => (shape ? `[${shape.join(', ')}]` : 'any shape');
 
-function fits(shape: readonly number[], spec: readonly number[]): boolean {
+/** Whether a tensor's shape is one the declared shape allows (-1: any size). */
+export function shapeFits(shape: readonly number[], spec: readonly number[]): boolean {
   return shape.length === spec.length && spec.every((d, i) => d === -1 || d === shape[i]);
 }
 
@@ -14,11 +15,11 @@ function fits(shape: readonly number[], spec: readonly number[]): boolean {
  * a copy; anything else is the caller's error, named.
  */
 function conformShape(name: string, t: Tensor, spec: TensorSpec): Tensor {
-  if (!spec.shape || fits(t.shape, spec.shape)) return t;
+  if (!spec.shape || shapeFits(t.shape, spec.shape)) return t;
   const fixed = spec.shape.slice(1);
   if (t.shape.length >= 1 && fixed.every((d) => d >= 0)) {
     const candidate = [t.shape[0]!, ...fixed];
-    if (elementCount(candidate) === t.data.length && fits(candidate, spec.shape)) return { ...t, shape: candidate };
+    if (elementCount(candidate) === t.data.length && shapeFits(candidate, spec.shape)) return { ...t, shape: candidate };
   }
   throw invalidArgument(`input "${name}" has shape ${fmt(t.shape)}, but the model expects ${fmt(spec.shape)}`);
 }

@@ -6,8 +6,9 @@
  * model runs on onnxruntime.
  */
 import type { DType, NamedTensors, Signature, Tensor, TensorSpec } from '../../../tensor/tensor.js';
-import { NodeAttributes, RefusedInput, Unsupported, type Kernel } from './ops/kernel.js';
-import { operator, UnsupportedOperator } from './ops/registry.js';
+import { shapeFits } from '../../conform.js';
+import { NodeAttributes, RefusedInput, shapeText, Unsupported, type Kernel } from './ops/kernel.js';
+import { operator } from './ops/registry.js';
 import type { OnnxModel, OnnxValue } from './onnx-model.js';
 
 interface Step {
@@ -34,7 +35,7 @@ export function compileGraph(model: OnnxModel): Compilation {
   try {
     return { graph: compile(model) };
   } catch (err) {
-    if (err instanceof Unsupported || err instanceof UnsupportedOperator) return { unsupported: err.message };
+    if (err instanceof Unsupported) return { unsupported: err.message };
     throw err;
   }
 }
@@ -50,11 +51,12 @@ function compile(model: OnnxModel): CompiledGraph {
   const slot = new Map<string, number>();
   const types: DType[] = [];
   const template: (Tensor | undefined)[] = [];
-  const define = (name: string, dtype: DType, value?: Tensor) => {
+  /** A new slot for `name`, which must not have one yet; returns its index. */
+  const define = (name: string, dtype: DType, value?: Tensor): number => {
     if (slot.has(name)) throw new Unsupported(`value "${name}" is defined twice`);
     slot.set(name, types.length);
-    types.push(dtype);
     template.push(value);
+    return types.push(dtype) - 1;
   };
   for (const input of inputs) define(input.name, input.dtype);
   for (const [name, value] of model.initializers) define(name, value.dtype, value);
@@ -79,10 +81,7 @@ function compile(model: OnnxModel): CompiledGraph {
     const unread = attrs.unread();
     if (unread.length > 0) throw new Unsupported(`${node.opType} attribute(s) ${unread.join(', ')}`);
     if (compiled.outputs.length < node.outputs.length) throw new Unsupported(`${node.opType} with ${node.outputs.length} outputs`);
-    const outputSlots = node.outputs.map((name, i) => {
-      define(name || `(unnamed output ${i} of ${node.name})`, compiled.outputs[i]!);
-      return slot.get(name || `(unnamed output ${i} of ${node.name})`)!;
-    });
+    const outputSlots = node.outputs.map((name, i) => define(name || `(unnamed output ${i} of ${node.name})`, compiled.outputs[i]!));
     steps.push({ run: compiled.run, inputs: inputSlots, outputs: outputSlots });
   }
   for (const output of outputs) {
@@ -139,8 +138,7 @@ class Graph implements CompiledGraph {
 function checkInput(spec: TensorSpec, t: Tensor): void {
   if (t.dtype !== spec.dtype) throw new RefusedInput(`input "${spec.name}" is ${t.dtype}, the model takes ${spec.dtype}`);
   const declared = spec.shape;
-  if (!declared) return;
-  let fits = t.shape.length === declared.length;
-  for (let i = 0; fits && i < declared.length; i++) fits = declared[i]! < 0 || declared[i] === t.shape[i];
-  if (!fits) throw new RefusedInput(`input "${spec.name}" has shape [${t.shape.join(', ')}], the model takes [${declared.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`);
+  if (declared && !shapeFits(t.shape, declared)) {
+    throw new RefusedInput(`input "${spec.name}" has shape ${shapeText(t.shape)}, the model takes [${declared.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`);
+  }
 }

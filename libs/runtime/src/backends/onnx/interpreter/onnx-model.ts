@@ -22,9 +22,7 @@ const ELEM_TYPES: Record<number, DType> = {
   12: 'uint32',
   13: 'uint64',
 };
-export const ONNX_DTYPE_CODES = Object.fromEntries(Object.entries(ELEM_TYPES).map(([code, dtype]) => [dtype, Number(code)])) as Record<DType, number>;
-
-export function dtypeOfCode(code: number): DType | undefined {
+function dtypeOfCode(code: number): DType | undefined {
   return ELEM_TYPES[code];
 }
 
@@ -32,11 +30,11 @@ export interface OnnxAttribute {
   name: string;
   f?: number;
   i?: bigint;
-  s?: Uint8Array;
+  s?: string;
   t?: Tensor;
   floats: number[];
   ints: bigint[];
-  strings: Uint8Array[];
+  strings: string[];
   /** A subgraph, a sparse tensor, a type or a reference to a function's attribute: never interpreted. */
   unsupported?: string;
 }
@@ -64,8 +62,6 @@ export interface OnnxModel {
   /** Parts of the model the interpreter would have to understand to run it, in words. */
   unsupported: string[];
 }
-
-const utf8 = new TextDecoder();
 
 export function readOnnxModel(bytes: Uint8Array): OnnxModel {
   const model: OnnxModel = { opsets: new Map(), nodes: [], initializers: new Map(), inputs: [], outputs: [], unsupported: [] };
@@ -147,24 +143,20 @@ function readAttribute(r: ProtobufReader): OnnxAttribute {
     if (field === 1 && wire === WIRE.LENGTH) a.name = r.string();
     else if (field === 2 && wire === WIRE.FIXED32) a.f = r.float();
     else if (field === 3 && wire === WIRE.VARINT) a.i = r.int64();
-    else if (field === 4 && wire === WIRE.LENGTH) a.s = r.bytesField();
+    else if (field === 4 && wire === WIRE.LENGTH) a.s = r.string();
     else if (field === 5 && wire === WIRE.LENGTH) {
       const t = readTensor(r.message());
       if ('unsupported' in t) a.unsupported = t.unsupported;
       else a.t = t.tensor;
     } else if (field === 7) r.repeated(wire, (p) => p.float(), a.floats);
     else if (field === 8) r.repeated(wire, (p) => p.int64(), a.ints);
-    else if (field === 9 && wire === WIRE.LENGTH) a.strings.push(r.bytesField());
+    else if (field === 9 && wire === WIRE.LENGTH) a.strings.push(r.string());
     else if (field === 6 || field === 10 || field === 11 || field === 12 || field === 13 || field === 14 || field === 21) {
       r.skip(wire);
       a.unsupported = field === 21 ? 'a reference to a function attribute' : 'a subgraph, sparse tensor or type';
     } else r.skip(wire);
   }
   return a;
-}
-
-export function attributeString(bytes: Uint8Array): string {
-  return utf8.decode(bytes);
 }
 
 type ReadTensor = { name: string; tensor: Tensor } | { name: string; unsupported: string };
@@ -187,7 +179,7 @@ function readTensor(r: ProtobufReader): ReadTensor {
     else if (field === 2 && wire === WIRE.VARINT) code = r.varint();
     else if (field === 4) r.repeated(wire, (p) => p.float(), floats);
     else if (field === 5) r.repeated(wire, (p) => Number(p.int64()), int32s);
-    else if (field === 6 && wire === WIRE.LENGTH) strings.push(utf8.decode(r.bytesField()));
+    else if (field === 6 && wire === WIRE.LENGTH) strings.push(r.string());
     else if (field === 7) r.repeated(wire, (p) => p.int64(), int64s);
     else if (field === 8 && wire === WIRE.LENGTH) name = r.string();
     else if (field === 9 && wire === WIRE.LENGTH) raw = r.bytesField();

@@ -5,6 +5,8 @@
  */
 export const WIRE = { VARINT: 0, FIXED64: 1, LENGTH: 2, FIXED32: 5 } as const;
 
+const UTF8 = new TextDecoder();
+
 export class ProtobufReader {
   private pos: number;
   private readonly view: DataView;
@@ -80,7 +82,7 @@ export class ProtobufReader {
   }
 
   string(): string {
-    return new TextDecoder().decode(this.bytesField());
+    return UTF8.decode(this.bytesField());
   }
 
   /** A reader over an embedded message. */

@@ -4,7 +4,7 @@
  * model runs on onnxruntime instead), and returns the run function and its outputs' dtypes.
  */
 import type { DType, Tensor } from '../../../../tensor/tensor.js';
-import { attributeString, type OnnxAttribute, type OnnxNode } from '../onnx-model.js';
+import type { OnnxAttribute, OnnxNode } from '../onnx-model.js';
 
 /** The graph uses something the interpreter does not implement: it is run by onnxruntime. */
 export class Unsupported extends Error {}
@@ -56,7 +56,7 @@ export class NodeAttributes {
 
   string(name: string, fallback?: string): string {
     const a = this.get(name);
-    if (a?.s !== undefined) return attributeString(a.s);
+    if (a?.s !== undefined) return a.s;
     if (fallback === undefined) throw new Unsupported(`${this.node.opType} has no ${name}`);
     return fallback;
   }
@@ -74,7 +74,7 @@ export class NodeAttributes {
   }
 
   strings(name: string): string[] {
-    return (this.get(name)?.strings ?? []).map(attributeString);
+    return this.get(name)?.strings ?? [];
   }
 
   /** Attributes the node carries that the kernel did not read. */

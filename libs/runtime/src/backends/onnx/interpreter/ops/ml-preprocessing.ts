@@ -33,8 +33,7 @@ export const imputer: KernelFactory = (attrs, ctx) => {
       const value = perColumn('Imputer', imputedF32, x!);
       const columns = value.length;
       const src = x!.data as Float32Array;
-      const out = new Float32Array(src.length);
-      out.set(src);
+      const out = src.slice();
       // One loop per meaning of "missing", so neither tests it per value.
       if (nanIsMissing) {
         for (let i = 0; i < src.length; i++) if (src[i] !== src[i]) out[i] = value[i % columns]!;
@@ -57,7 +56,6 @@ export const scaler: KernelFactory = (attrs, ctx) => {
       const o = perColumn('Scaler', offset, x!);
       const s = perColumn('Scaler', scale, x!);
       const columns = o.length;
-      if (s.length !== columns) throw new RefusedInput(`Scaler has ${o.length} offsets and ${s.length} scales`);
       const src = x!.data as Float32Array;
       const out = new Float32Array(src.length);
       // (x - offset) * scale, each step in float32 as onnxruntime computes it.

@@ -2,7 +2,7 @@
  * The operators the interpreter runs, by domain and name, with the opsets whose semantics
  * each implements. Anything else in a graph sends the model to onnxruntime.
  */
-import type { KernelFactory } from './kernel.js';
+import { Unsupported, type KernelFactory } from './kernel.js';
 import { add, cast, div, mul, relu, sub } from './elementwise.js';
 import { linearClassifier } from './linear-classifier.js';
 import { imputer, oneHotEncoder, scaler } from './ml-preprocessing.js';
@@ -36,11 +36,7 @@ const OPERATORS: Record<string, Registration> = Object.fromEntries([
 export function operator(domain: string, opType: string, opset: number): KernelFactory {
   const found = OPERATORS[`${domain}:${opType}`];
   const name = domain ? `${domain}.${opType}` : opType;
-  if (!found) throw new UnsupportedOperator(`operator ${name}`);
-  if (opset < found.opsets[0] || opset > found.opsets[1]) throw new UnsupportedOperator(`operator ${name} at opset ${opset}`);
+  if (!found) throw new Unsupported(`operator ${name}`);
+  if (opset < found.opsets[0] || opset > found.opsets[1]) throw new Unsupported(`operator ${name} at opset ${opset}`);
   return found.factory;
 }
-
-export class UnsupportedOperator extends Error {}
-
-export const INTERPRETED_OPERATORS = Object.keys(OPERATORS).map((k) => k.replace(/^:/, '').replace(':', '.'));

@@ -1,5 +1,5 @@
 /** Operators that move values without computing: Concat, Reshape, Identity. */
-import { allocate, elementCount, type Tensor, type TensorData } from '../../../../tensor/tensor.js';
+import { allocate, elementCount, type Tensor } from '../../../../tensor/tensor.js';
 import { RefusedInput, shapeText, Unsupported, type KernelFactory } from './kernel.js';
 
 export const concat: KernelFactory = (attrs, ctx) => {
@@ -96,12 +96,4 @@ function copyBlocks<T extends { [i: number]: unknown; length: number }>(parts: r
     }
     o += inner;
   }
-}
-
-/** A copy of `data` with each element mapped, into a new array of the same kind. */
-export function mapData(data: TensorData, f: (v: number) => number, into: TensorData): TensorData {
-  const src = data as unknown as ArrayLike<number>;
-  const dst = into as unknown as { [i: number]: number };
-  for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!);
-  return into;
 }
