@@ -12,13 +12,13 @@
  * load, the time to ready does.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkLabels, type CheckData } from '../vs-flask/agreement.js';
 import { freePort, spawnServer, stopServer, waitReady } from '../vs-flask/processes.js';
-import { appMain } from '../vs-flask/servers.js';
+import { appMain, modelsWithExecution } from '../vs-flask/servers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..', '..');
@@ -77,16 +77,7 @@ interface Run {
 }
 
 /** The models folder for an execution mode: the bench's model, with onnx.execution set when asked. */
-async function modelsDir(execution: Config['execution']): Promise<string> {
-  const dir = join(scratch, `models-${execution ?? 'default'}`);
-  await cp(join(benchScratch, 'models', MODEL), join(dir, MODEL), { recursive: true });
-  if (execution) {
-    const file = join(dir, MODEL, 'model.json');
-    const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, onnx: { execution } }));
-  }
-  return dir;
-}
+const modelsDir = (execution: Config['execution']) => modelsWithExecution(join(benchScratch, 'models'), join(scratch, `models-${execution ?? 'default'}`), MODEL, execution);
 
 async function measureOnce(config: Config, check: CheckData): Promise<Run> {
   const port = await freePort();

@@ -17,7 +17,7 @@
  * Ctrl-C and on errors.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { binaryInferRequest, inferResponseHeader, type ModelInput } from './bina
 import { missingPrerequisites, PYTHON, pythonVersions } from './prerequisites.js';
 import { freePort, killAll, spawnServer, stopServer, treeMemory, waitReady } from './processes.js';
 import { markdown, targets, type CellId, type Results, type ServerResult } from './report.js';
-import { appMain, ORT_MODELS, serverSpecs, type ServerSpec } from './servers.js';
+import { appMain, modelsWithExecution, ORT_MODELS, serverSpecs, type ServerSpec } from './servers.js';
 import { runCell, wrkVersion, type Cell } from './wrk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -114,9 +114,7 @@ async function prepare(): Promise<{ check: CheckData; dataset: Record<string, un
   const check = JSON.parse(await readFile(join(scratch, 'check.json'), 'utf8')) as CheckData;
   const config = JSON.parse(await readFile(join(scratch, 'models', MODEL, 'model.json'), 'utf8')) as { inputs: ModelInput[] };
   // The same model with onnxruntime inline instead of the interpreter, for modelyard-ort.
-  await rm(join(scratch, ORT_MODELS), { recursive: true, force: true });
-  await cp(join(scratch, 'models'), join(scratch, ORT_MODELS), { recursive: true });
-  await writeFile(join(scratch, ORT_MODELS, MODEL, 'model.json'), JSON.stringify({ ...config, onnx: { execution: 'inline' } }));
+  await modelsWithExecution(join(scratch, 'models'), join(scratch, ORT_MODELS), MODEL, 'inline');
   const batchRecords = (JSON.parse(await readFile(join(scratch, 'bodies', 'batch.json'), 'utf8')) as { data: Record<string, string | number | null>[] }).data;
   const { body, headerLength } = binaryInferRequest(config.inputs, batchRecords, 'label');
   const bodies: Bodies = {

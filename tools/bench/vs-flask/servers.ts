@@ -1,10 +1,26 @@
 /** The servers measured, and how each is started and asked whether it is ready. */
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type ServerId = 'flask' | 'modelyard' | 'modelyard-2p' | 'modelyard-ort' | 'node-json' | 'node-constant';
 
 /** The models folder with `onnx.execution: inline` written into the model's config (main.ts makes it). */
 export const ORT_MODELS = 'models-onnxruntime';
+
+/**
+ * A models folder `to` holding `model` copied from the models folder `from`, with
+ * `onnx.execution` written into its model.json when given. Returns `to`.
+ */
+export async function modelsWithExecution(from: string, to: string, model: string, execution?: string): Promise<string> {
+  await rm(join(to, model), { recursive: true, force: true });
+  await cp(join(from, model), join(to, model), { recursive: true });
+  if (execution) {
+    const file = join(to, model, 'model.json');
+    const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...config, onnx: { execution } }));
+  }
+  return to;
+}
 
 export interface ServerSpec {
   id: ServerId;
@@ -29,6 +45,18 @@ export interface Layout {
 
 export function serverSpecs({ root, here, scratch }: Layout): ServerSpec[] {
   const base = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+  /** The built app serving the bench's models, with `env` on top of its usual settings. */
+  const app = (id: ServerId, title: string, env: NodeJS.ProcessEnv): ServerSpec => ({
+    id,
+    title,
+    command: process.execPath,
+    args: () => [join(scratch, 'app', 'dist', 'main.js')],
+    env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, 'models'), ...env }),
+    cwd: root,
+    readyPath: '/v2/health/ready',
+    scorePath: '/get_score',
+    servesModel: true,
+  });
   const specs: ServerSpec[] = [
     {
       id: 'flask',
@@ -43,44 +71,16 @@ export function serverSpecs({ root, here, scratch }: Layout): ServerSpec[] {
       scorePath: '/get_score',
       servesModel: true,
     },
-    {
-      id: 'modelyard',
-      title: 'modelyard, generated-style app, built JS (`node app/dist/main.js`)',
-      command: process.execPath,
-      args: () => [join(scratch, 'app', 'dist', 'main.js')],
-      // As the app runs in its image: settings from the environment, default log level.
-      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, 'models') }),
-      cwd: root,
-      readyPath: '/v2/health/ready',
-      scorePath: '/get_score',
-      servesModel: true,
-    },
-    {
-      // The same built app, as an operator would run it to use both cores: node:cluster,
-      // two server processes behind one port (libs/runtime/src/server/processes.ts).
-      id: 'modelyard-2p',
-      title: 'modelyard, same app with `PROCESSES=2` (two server processes, one port)',
-      command: process.execPath,
-      args: () => [join(scratch, 'app', 'dist', 'main.js')],
-      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, 'models'), PROCESSES: '2' }),
-      cwd: root,
-      readyPath: '/v2/health/ready',
-      scorePath: '/get_score',
-      servesModel: true,
-    },
-    {
-      // The same app with the model on onnxruntime (inline, on the event loop) instead of
-      // modelyard's interpreter, which `auto` picks for this graph: the engines side by side.
-      id: 'modelyard-ort',
-      title: 'modelyard, same app with `"onnx": {"execution": "inline"}` (onnxruntime instead of the interpreter)',
-      command: process.execPath,
-      args: () => [join(scratch, 'app', 'dist', 'main.js')],
-      env: (port) => ({ ...base, HOST: '127.0.0.1', PORT: String(port), MODELS_DIR: join(scratch, ORT_MODELS) }),
-      cwd: root,
-      readyPath: '/v2/health/ready',
-      scorePath: '/get_score',
-      servesModel: true,
-    },
+    // As the app runs in its image: settings from the environment, default log level.
+    app('modelyard', 'modelyard, generated-style app, built JS (`node app/dist/main.js`)', {}),
+    // The same built app, as an operator would run it to use both cores: node:cluster,
+    // two server processes behind one port (libs/runtime/src/server/processes.ts).
+    app('modelyard-2p', 'modelyard, same app with `PROCESSES=2` (two server processes, one port)', { PROCESSES: '2' }),
+    // The same app with the model on onnxruntime (inline, on the event loop) instead of
+    // modelyard's interpreter, which `auto` picks for this graph: the engines side by side.
+    app('modelyard-ort', 'modelyard, same app with `"onnx": {"execution": "inline"}` (onnxruntime instead of the interpreter)', {
+      MODELS_DIR: join(scratch, ORT_MODELS),
+    }),
     {
       id: 'node-json',
       title: 'bare `node:http`: read the body, `JSON.parse`, `JSON.stringify` a small reply',
