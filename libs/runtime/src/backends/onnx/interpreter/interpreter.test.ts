@@ -16,7 +16,7 @@ import ort from 'onnxruntime-node';
 import type { NamedTensors, Tensor } from '../../../tensor/tensor.js';
 import { parseModelConfig } from '../../model-config.js';
 import { loadReference, maxAbsDiff, PENGUIN_INPUTS, PENGUIN_STRING_INPUTS, syntheticPenguins, WORKSPACE_MODELS } from '../../../testing/fixtures.js';
-import { onnxModelBytes, type GraphSpec } from '../../../testing/onnx-writer.js';
+import { onnxModelBytes, type AttrValue, type GraphSpec } from '../../../testing/onnx-writer.js';
 import { runSession, signatureOf } from '../ort-convert.js';
 import { loadOnnxBackend } from '../onnx-backend.js';
 import { compileGraph, type CompiledGraph } from './compile-graph.js';
@@ -150,27 +150,14 @@ describe('operator forms, against onnxruntime', () => {
   const DOUBLE = 11;
   const ML = { '': 15, 'ai.onnx.ml': 3 };
 
-  it('LinearClassifier with integer labels, post transforms NONE and LOGISTIC', async () => {
+  it('LinearClassifier with integer labels, post transforms NONE, LOGISTIC and SOFTMAX', async () => {
     for (const post_transform of ['NONE', 'LOGISTIC', 'SOFTMAX']) {
       await expectAgreement(
-        onnxModelBytes({
-          opsets: ML,
-          inputs: [{ name: 'x', elemType: FLOAT, dims: ['N', 3] }],
-          outputs: [
-            { name: 'label', elemType: INT64, dims: ['N'] },
-            { name: 'scores', elemType: FLOAT, dims: ['N', 4] },
-          ],
-          nodes: [
-            {
-              op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'scores'],
-              attrs: {
-                coefficients: { floats: [0.5, -1.25, 0.1, 2, 0.3, -0.7, -0.4, 0.9, 1.1, 0.05, -2, 0.6] },
-                intercepts: { floats: [0.1, -0.2, 0.3, 0] },
-                classlabels_ints: { ints: [3, 7, 11, 42] },
-                post_transform: { s: post_transform },
-              },
-            },
-          ],
+        linearClassifierModel(3, 4, {
+          coefficients: { floats: [0.5, -1.25, 0.1, 2, 0.3, -0.7, -0.4, 0.9, 1.1, 0.05, -2, 0.6] },
+          intercepts: { floats: [0.1, -0.2, 0.3, 0] },
+          classlabels_ints: { ints: [3, 7, 11, 42] },
+          post_transform: { s: post_transform },
         }),
       );
     }
@@ -178,36 +165,15 @@ describe('operator forms, against onnxruntime', () => {
 
   it('LinearClassifier of one score and two labels (a binary LogisticRegression): the label of s > 0, scores [1 - p, p]', async () => {
     for (const post_transform of ['NONE', 'LOGISTIC', 'SOFTMAX']) {
-      for (const labels of [{ classlabels_ints: { ints: [0, 1] } }, { classlabels_strings: { strings: ['stays', 'churns'] } }]) {
+      for (const labels of [{ classlabels_ints: { ints: [0, 1] } }, { classlabels_strings: { strings: ['stays', 'churns'] } }] as Record<string, AttrValue>[]) {
         await expectAgreement(
-          onnxModelBytes({
-            opsets: ML,
-            inputs: [{ name: 'x', elemType: FLOAT, dims: ['N', 3] }],
-            outputs: [
-              { name: 'label', elemType: 'classlabels_ints' in labels ? INT64 : STRING, dims: ['N'] },
-              { name: 'scores', elemType: FLOAT, dims: ['N', 2] },
-            ],
-            nodes: [
-              {
-                op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'scores'],
-                attrs: { coefficients: { floats: [0.08, -0.05, 0.02] }, intercepts: { floats: [-0.4] }, ...labels, post_transform: { s: post_transform } },
-              },
-            ],
-          }),
+          linearClassifierModel(3, 2, { coefficients: { floats: [0.08, -0.05, 0.02] }, intercepts: { floats: [-0.4] }, ...labels, post_transform: { s: post_transform } }),
         );
       }
     }
     // A score of exactly 0 is the first label, as in onnxruntime: rows made to land on it.
     await expectAgreement(
-      onnxModelBytes({
-        opsets: ML,
-        inputs: [{ name: 'x', elemType: FLOAT, dims: ['N', 2] }],
-        outputs: [
-          { name: 'label', elemType: INT64, dims: ['N'] },
-          { name: 'scores', elemType: FLOAT, dims: ['N', 2] },
-        ],
-        nodes: [{ op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'scores'], attrs: { coefficients: { floats: [1, 1] }, intercepts: { floats: [0] }, classlabels_ints: { ints: [4, 9] } } }],
-      }),
+      linearClassifierModel(2, 2, { coefficients: { floats: [1, 1] }, intercepts: { floats: [0] }, classlabels_ints: { ints: [4, 9] } }),
       (_g, rows) => ({ x: { dtype: 'float32', shape: [rows, 2], data: Float32Array.from({ length: rows * 2 }, (_, i) => [0, 0, 1, -1, 0.001, 0, -0.001, 0][i % 8]!) } }),
     );
   }, 60_000);
@@ -336,12 +302,7 @@ describe('what the interpreter refuses', () => {
     // A LinearClassifier of one score with other than two labels: left to onnxruntime.
     const binary = compileGraph(
       readOnnxModel(
-        onnxModelBytes({
-          opsets: { '': 15, 'ai.onnx.ml': 3 },
-          inputs: [{ name: 'x', elemType: 1, dims: ['N', 2] }],
-          outputs: [{ name: 'label', elemType: 7, dims: ['N'] }, { name: 'p', elemType: 1, dims: ['N', 2] }],
-          nodes: [{ op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'p'], attrs: { coefficients: { floats: [1, 2] }, intercepts: { floats: [0.5] }, classlabels_ints: { ints: [0, 1, 2] }, post_transform: { s: 'LOGISTIC' } } }],
-        }),
+        linearClassifierModel(2, 2, { coefficients: { floats: [1, 2] }, intercepts: { floats: [0.5] }, classlabels_ints: { ints: [0, 1, 2] }, post_transform: { s: 'LOGISTIC' } }),
       ),
     );
     expect(binary).toEqual({ unsupported: 'LinearClassifier with 3 labels for 1 score(s)' });
@@ -409,6 +370,19 @@ describe('onnx.execution and the interpreter', () => {
     await expect(load('penguins', 1, {}, dir)).rejects.toThrow();
   }, 60_000);
 });
+
+/** One LinearClassifier over an [N, features] float input: labels (by its label attribute's kind) and [N, scores] scores. */
+function linearClassifierModel(features: number, scores: number, attrs: Record<string, AttrValue>): Uint8Array {
+  return onnxModelBytes({
+    opsets: { '': 15, 'ai.onnx.ml': 3 },
+    inputs: [{ name: 'x', elemType: 1, dims: ['N', features] }],
+    outputs: [
+      { name: 'label', elemType: 'classlabels_strings' in attrs ? 8 : 7, dims: ['N'] },
+      { name: 'scores', elemType: 1, dims: ['N', scores] },
+    ],
+    nodes: [{ op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'scores'], attrs }],
+  });
+}
 
 /** A Gemm, which the interpreter does not implement. */
 function gemmModel(): Uint8Array {
