@@ -54,6 +54,13 @@ export interface Signature {
   outputs: TensorSpec[];
 }
 
+/** Values held by all the tensors together (their data arrays' lengths summed). */
+export function valueCount(tensors: Readonly<Record<string, { data: { length: number } }>>): number {
+  let n = 0;
+  for (const name in tensors) n += tensors[name]!.data.length;
+  return n;
+}
+
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ServingError } from '../../../errors.js';
-import type { NamedTensors } from '../../../tensor/tensor.js';
+import { valueCount } from '../../../tensor/tensor.js';
 import type { Backend } from '../../backend.js';
 import { compileGraph, type Compilation, type CompiledGraph } from './compile-graph.js';
 import { readOnnxModel } from './onnx-model.js';
@@ -23,12 +23,6 @@ export async function compileOnnxFile(modelPath: string): Promise<Compilation> {
  * run at once: the hop would cost more than the run; past this it costs under 1 %.
  */
 const TURN_BEFORE_VALUES = 4_096;
-
-function valueCount(inputs: NamedTensors): number {
-  let n = 0;
-  for (const name in inputs) n += inputs[name]!.data.length;
-  return n;
-}
 
 export function interpreterBackend(graph: CompiledGraph): Backend {
   return {
