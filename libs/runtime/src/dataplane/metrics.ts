@@ -106,6 +106,25 @@ export class Metrics {
     series.seconds.observe(seconds);
   }
 
+  /** Each (model, version)'s inference-time and batch-rows series, looked up by key as requestSeries are. */
+  private readonly versionSeries = new Map<string, { inference: client.Histogram.Internal<string>; rows: client.Histogram.Internal<string> }>();
+
+  private seriesOf(model: string, version: number) {
+    const key = `${model}\0${version}`;
+    let series = this.versionSeries.get(key);
+    if (!series) {
+      const values = { model, version: String(version) };
+      series = { inference: this.inferenceSeconds.labels(values), rows: this.batchRows.labels(values) };
+      this.versionSeries.set(key, series);
+    }
+    return series;
+  }
+
+  /** Times one backend call (batching wait included). */
+  recordInference(model: string, version: number, seconds: number): void {
+    this.seriesOf(model, version).inference.observe(seconds);
+  }
+
   /** The repository reports loads, failures and unloads here. */
   readonly repositoryEvents: RepositoryEvents = {
     loaded: (model, version, seconds) => {
@@ -115,7 +134,7 @@ export class Metrics {
     },
     loadFailed: (model, version) => this.loads.inc({ model, version: String(version), result: 'failure' }),
     unloaded: (model, version) => this.unloads.inc({ model, version: String(version) }),
-    batched: (model, version, rows) => this.batchRows.observe({ model, version: String(version) }, rows),
+    batched: (model, version, rows) => this.seriesOf(model, version).rows.observe(rows),
     workerEvent: (model, version, event) => this.workerEvents.inc({ model, version: String(version), event }),
   };
 }

@@ -168,4 +168,17 @@ describe('recordsToTensors', () => {
     expect(w.byteOffset % 8).toBe(0);
     expect(t['name']!.data).toEqual(['a', 'b', 'c']);
   });
+
+  it('writes every float32 up to the largest, refuses one that would become Infinity, and keeps float64 whole', () => {
+    const sig: Signature = { inputs: [{ name: 'a', dtype: 'float32', shape: [-1, 1] }, { name: 'b', dtype: 'float64', shape: [-1, 1] }], outputs: [] };
+    const largest = 3.4028234663852886e38; // float32's largest finite value
+    const t = recordsToTensors(recordTable([{ a: largest, b: 1e300 }, { a: -largest, b: -1e-300 }, { a: 0.1, b: 0.1 }]), sig);
+    expect([...(t['a']!.data as Float32Array)]).toEqual([largest, -largest, Math.fround(0.1)]);
+    expect([...(t['b']!.data as Float64Array)]).toEqual([1e300, -1e-300, 0.1]);
+    // The smallest magnitude float32 rounds to Infinity, either sign, in any record.
+    for (const a of [3.4028235677973366e38, -3.4028235677973366e38, 1e39]) {
+      const bad = error(() => recordsToTensors(recordTable([{ a: 1, b: 1 }, { a, b: 1 }]), sig));
+      expect(bad.message).toBe(`field "a" of record 1 is ${a}, outside the float32 range of the model's input`);
+    }
+  });
 });

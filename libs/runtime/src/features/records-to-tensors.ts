@@ -188,6 +188,8 @@ interface FieldSlot {
   col: number;
   width: number;
   write: Writer;
+  /** Set for a float input: its numbers are written without a call to `write`. */
+  float: 'float32' | 'float64' | undefined;
 }
 
 /** Every field the model reads, by name; undefined when an input is nested or a field feeds two inputs. */
@@ -202,11 +204,12 @@ function rowLayoutOf(plan: readonly InputPlan[]): RowLayout | undefined {
   if (layout === undefined) {
     const slots = new Map<string, FieldSlot>();
     let flat = true;
-    plan.forEach(({ fields, width, write }, input) => {
+    plan.forEach(({ spec, fields, width, write }, input) => {
       if (width !== fields.length) flat = false;
+      const float = spec.dtype === 'float32' || spec.dtype === 'float64' ? spec.dtype : undefined;
       fields.forEach((field, col) => {
         if (slots.has(field)) flat = false;
-        slots.set(field, { input, col, width, write });
+        slots.set(field, { input, col, width, write, float });
       });
     });
     rowLayouts.set(plan, (layout = flat ? { slots } : null));
@@ -214,41 +217,59 @@ function rowLayoutOf(plan: readonly InputPlan[]): RowLayout | undefined {
   return layout ?? undefined;
 }
 
+/** Beyond this magnitude a finite number becomes ±Infinity as float32 (overflowsFloat32). */
+const FLOAT32_LIMIT = 3.4028235677973366e38;
+
 /**
- * Record by record, each record's own keys in their order (for…in), instead of every field
- * looked up by name in every record: a JSON body's records share their key order, so V8
- * reads each value from the object's layout by position, and the key's slot is the one the
- * same position held in the record before. 100 records of 32 fields: ~40 µs against ~65 µs.
+ * Record by record, each record's values in its own key order, instead of every field
+ * looked up by name in every record. A JSON body's records share their key order, so the
+ * slots found for the first record's keys serve every record whose keys are the same
+ * (compared by position: V8 interns keys, so each is a pointer comparison), and the values
+ * come out in one builtin call (Object.values). A float within float32's range is written
+ * here; anything else goes through its input's writer, which checks it. 100 records of 32
+ * fields: ~45 µs against ~78 µs for a keyed read and a writer call per value.
  * False when a record lacks a field or a value is refused, and the field-by-field reading
  * then says which.
  */
 function* walkRecords(records: readonly Record<string, unknown>[], layout: RowLayout, datas: TensorData[]): Steps<boolean> {
   const { slots } = layout;
   const fieldCount = slots.size;
-  // The previous record's keys and their slots, by position.
-  const keys: string[] = [];
-  const keySlots: (FieldSlot | undefined)[] = [];
+  // The key order last seen and each position's slot (undefined: a field no input reads).
+  let keys: string[] = [];
+  let bySlot: (FieldSlot | undefined)[] = [];
   const where: Where = { field: '', row: 0 };
   const checkpoints = new Checkpoints();
   try {
     for (let row = 0; row < records.length; row++) {
       const record = records[row]!;
+      // for…in, not Object.keys, to compare: it allocates nothing, and it is what lets
+      // Object.values below take V8's fast path (see valueWithinDepth).
       let position = 0;
-      let found = 0;
+      let same = true;
       for (const key in record) {
-        let slot: FieldSlot | undefined;
-        if (keys[position] === key) slot = keySlots[position];
-        else {
-          slot = slots.get(key);
-          keys[position] = key;
-          keySlots[position] = slot;
+        if (keys[position] !== key) {
+          same = false;
+          break;
         }
         position++;
-        if (slot === undefined) continue;
-        found++;
-        slot.write(datas[slot.input]!, row * slot.width + slot.col, record[key], where);
       }
-      if (found !== fieldCount) return false;
+      if (!same || position !== keys.length) {
+        keys = Object.keys(record);
+        bySlot = keys.map((key) => slots.get(key));
+        let found = 0;
+        for (const slot of bySlot) if (slot !== undefined) found++;
+        if (found !== fieldCount) return false;
+      }
+      const values = Object.values(record);
+      for (let i = 0; i < values.length; i++) {
+        const slot = bySlot[i];
+        if (slot === undefined) continue;
+        const value = values[i];
+        const at = row * slot.width + slot.col;
+        if (slot.float && typeof value === 'number' && (slot.float === 'float64' || (value < FLOAT32_LIMIT && value > -FLOAT32_LIMIT))) {
+          (datas[slot.input] as Float32Array | Float64Array)[at] = value;
+        } else slot.write(datas[slot.input]!, at, value, where);
+      }
       if (checkpoints.due(fieldCount)) yield;
     }
   } catch {

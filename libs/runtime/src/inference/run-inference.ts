@@ -45,12 +45,12 @@ export async function runInference(model: ServedModel, servable: Servable, input
     tensors = changed.kind === 'tensors' ? changed.tensors : recordsToTensors(recordTable(changed.records), servable.signature, model.config.inputs, coerce);
   }
 
-  const timer = ctx.metrics.inferenceSeconds.startTimer({ model: model.name, version: String(servable.version) });
+  const started = performance.now();
   let outputs: NamedTensors;
   try {
     outputs = await servable.infer(tensors, ctx.outputs);
   } finally {
-    timer();
+    ctx.metrics.recordInference(model.name, servable.version, (performance.now() - started) / 1000);
   }
   return postprocess ? postprocess(outputs, hookCtx!) : outputs;
 }

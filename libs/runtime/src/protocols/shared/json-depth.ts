@@ -146,23 +146,22 @@ export function valueWithinDepth(value: unknown, maxDepth: number): boolean {
   while (stack.length > 0) {
     const node = stack.pop()!;
     const depth = depths.pop()!;
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const child: unknown = node[i];
-        if (typeof child === 'object' && child !== null) {
-          if (depth + 1 > maxDepth) return false;
-          stack.push(child);
-          depths.push(depth + 1);
-        }
-      }
-    } else {
-      for (const key in node) {
-        const child: unknown = (node as Record<string, unknown>)[key];
-        if (typeof child === 'object' && child !== null) {
-          if (depth + 1 > maxDepth) return false;
-          stack.push(child);
-          depths.push(depth + 1);
-        }
+    let children: unknown[];
+    if (Array.isArray(node)) children = node;
+    else {
+      // An object's values as one array (a builtin, own keys: all JSON.parse makes) rather
+      // than for…in and a keyed read per key: 100 records of 32 fields, 19 µs against 39 µs.
+      // Object.values is that fast only once V8 has cached the keys of the object's shape,
+      // which the start of a for…in does (and Object.keys does not): 59 µs without it.
+      for (const _ in node) break;
+      children = Object.values(node);
+    }
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (typeof child === 'object' && child !== null) {
+        if (depth + 1 > maxDepth) return false;
+        stack.push(child);
+        depths.push(depth + 1);
       }
     }
   }
