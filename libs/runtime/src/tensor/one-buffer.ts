@@ -13,6 +13,8 @@ type NumericDType = Exclude<DType, 'string'>;
 export class OneBuffer {
   private readonly buffer: ArrayBuffer;
   private at = 0;
+  /** Bytes asked for so far, whether the buffer had room for them or not. */
+  requested = 0;
 
   /** `bytes`: what the views will hold, each view's length rounded up to 8 bytes. */
   constructor(bytes: number) {
@@ -24,9 +26,14 @@ export class OneBuffer {
   }
 
   /** A zero-filled view of `length` elements; a fresh array if the buffer has no room left. */
+  take(dtype: 'float32', length: number): Float32Array;
+  take(dtype: 'float64', length: number): Float64Array;
+  take(dtype: 'int64', length: number): BigInt64Array;
+  take(dtype: NumericDType, length: number): Exclude<TensorData, string[]>;
   take(dtype: NumericDType, length: number): Exclude<TensorData, string[]> {
     const View = ARRAY_TYPES[dtype];
     const bytes = OneBuffer.bytesFor(dtype, length);
+    this.requested += bytes;
     if (this.at + bytes > this.buffer.byteLength) return new View(length);
     const view = new View(this.buffer, this.at, length);
     this.at += bytes;

@@ -140,6 +140,18 @@ describe('the interpreter against onnxruntime', () => {
     expect(Array.from(irisOut['class']!.data as BigInt64Array, Number)).toEqual(irisRef.outputs['class']);
     expect(maxAbsDiff(rowsOf(irisOut['probabilities']!), irisRef.outputs['probabilities'])).toBeLessThan(1e-5);
   }, 60_000);
+
+  it('runs of different sizes one after another: each answer stays its own, equal to a fresh graph\'s, and a run\'s outputs share one buffer', () => {
+    const bytes = readFileSync(join(WORKSPACE_MODELS, 'penguins/1/model.onnx'));
+    const graph = compiled(bytes);
+    // Each run's memory is sized from the one before: too small after 1 row, too large after 300.
+    const sizes = [1, 300, 1, 50, 50];
+    const answers = sizes.map((rows, i) => ({ inputs: inputsFor(graph, rows, 100 + i), out: graph.run(inputsFor(graph, rows, 100 + i)) }));
+    const fresh = compiled(bytes);
+    for (const { inputs, out } of answers) expect(out).toEqual(fresh.run(inputs));
+    const steady = answers.at(-1)!.out['probabilities']!.data as Float32Array;
+    expect(steady.buffer.byteLength).toBeGreaterThan(steady.byteLength);
+  });
 });
 
 /** The operator forms no example model uses, each in a graph of its own, against onnxruntime. */

@@ -3,7 +3,7 @@
  * Cast between float32 and float64. float32 results are computed in double and rounded once:
  * for one +, -, * or / of two float32 values that equals float32 arithmetic exactly.
  */
-import { ARRAY_TYPES, elementCount, type DType } from '../../../../tensor/tensor.js';
+import { elementCount, type DType } from '../../../../tensor/tensor.js';
 import { RefusedInput, requireTypes, rounder, sameFloatType, shapeText, Unsupported, type KernelFactory } from './kernel.js';
 
 const FLOATS: readonly DType[] = ['float32', 'float64'];
@@ -53,14 +53,14 @@ function binary(op: (a: number, b: number) => number): KernelFactory {
     const round = rounder(dtype);
     return {
       outputs: [dtype],
-      run([a, b]) {
+      run([a, b], memory) {
         const shape = broadcastShape(a!.shape, b!.shape);
         const n = elementCount(shape);
         const ia = indexer(a!.shape, shape);
         const ib = indexer(b!.shape, shape);
         const x = a!.data as Float32Array;
         const y = b!.data as Float32Array;
-        const out = new ARRAY_TYPES[dtype as 'float32'](n);
+        const out = memory.take(dtype as 'float32', n);
         for (let i = 0; i < n; i++) out[i] = round(op(x[ia(i)]!, y[ib(i)]!));
         return [{ dtype, shape, data: out }];
       },
@@ -78,9 +78,9 @@ export const relu: KernelFactory = (_attrs, ctx) => {
   const dtype = ctx.inputTypes[0]!;
   return {
     outputs: [dtype],
-    run([x]) {
+    run([x], memory) {
       const src = x!.data as Float32Array;
-      const out = new ARRAY_TYPES[dtype as 'float32'](src.length);
+      const out = memory.take(dtype as 'float32', src.length);
       // NaN stays NaN, as in onnxruntime.
       for (let i = 0; i < src.length; i++) out[i] = src[i]! < 0 ? 0 : src[i]!;
       return [{ dtype, shape: x!.shape, data: out }];
@@ -98,9 +98,9 @@ export const cast: KernelFactory = (attrs, ctx) => {
   if (ctx.opset >= 19) attrs.int('saturate', 1);
   return {
     outputs: [to],
-    run([x]) {
+    run([x], memory) {
       const src = x!.data as Float32Array;
-      const out = new ARRAY_TYPES[to as 'float32'](src.length);
+      const out = memory.take(to as 'float32', src.length);
       // Float32Array's own conversion rounds to nearest, as a C++ static_cast<float> does.
       for (let i = 0; i < src.length; i++) out[i] = src[i]!;
       return [{ dtype: to, shape: x!.shape, data: out }];

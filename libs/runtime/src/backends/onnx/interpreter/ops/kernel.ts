@@ -4,6 +4,7 @@
  * model runs on onnxruntime instead), and returns the run function and its outputs' dtypes.
  */
 import type { DType, Tensor } from '../../../../tensor/tensor.js';
+import type { OneBuffer } from '../../../../tensor/one-buffer.js';
 import type { OnnxAttribute, OnnxNode } from '../onnx-model.js';
 
 /** The graph uses something the interpreter does not implement: it is run by onnxruntime. */
@@ -12,8 +13,11 @@ export class Unsupported extends Error {}
 /** The input is not one the model can take (a shape that does not fit, an unknown category). */
 export class RefusedInput extends Error {}
 
-/** Inputs in the node's order; an omitted optional input is undefined. */
-export type Kernel = (inputs: readonly (Tensor | undefined)[]) => Tensor[];
+/**
+ * Inputs in the node's order; an omitted optional input is undefined. `memory`: the run's
+ * storage, where a kernel takes its numeric outputs (compile-graph.ts says why).
+ */
+export type Kernel = (inputs: readonly (Tensor | undefined)[], memory: OneBuffer) => Tensor[];
 
 export interface CompiledNode {
   run: Kernel;

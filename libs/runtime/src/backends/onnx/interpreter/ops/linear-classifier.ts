@@ -29,13 +29,13 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
   for (let c = 0; c < classes; c++) for (let f = 0; f < features; f++) byFeature[f * classes + c] = coefficients[c * features + f]!;
   return {
     outputs: [byStrings ? 'string' : 'int64', 'float32'],
-    run([x]) {
+    run([x], memory) {
       const size = rowsAndFeatures(x!.shape);
       if (!size || size.width !== features) throw new RefusedInput(`LinearClassifier takes [N, ${features}] features, not ${shapeText(x!.shape)}`);
       const { rows } = size;
       const src = x!.data as Float32Array;
       const outputs = binary ? 2 : classes;
-      const scores = new Float32Array(rows * outputs);
+      const scores = memory.take('float32', rows * outputs);
       const out: (string | bigint)[] = new Array(rows);
       const sums = new Float64Array(classes);
       for (let r = 0; r < rows; r++) {

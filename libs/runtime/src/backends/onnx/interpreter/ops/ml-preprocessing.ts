@@ -29,11 +29,12 @@ export const imputer: KernelFactory = (attrs, ctx) => {
   const nanIsMissing = Number.isNaN(replaced);
   return {
     outputs: ['float32'],
-    run([x]) {
+    run([x], memory) {
       const value = perColumn('Imputer', imputedF32, x!);
       const columns = value.length;
       const src = x!.data as Float32Array;
-      const out = src.slice();
+      const out = memory.take('float32', src.length);
+      out.set(src);
       // One loop per meaning of "missing", so neither tests it per value.
       if (nanIsMissing) {
         for (let i = 0; i < src.length; i++) if (src[i] !== src[i]) out[i] = value[i % columns]!;
@@ -52,12 +53,12 @@ export const scaler: KernelFactory = (attrs, ctx) => {
   if (offset.length === 0 || scale.length === 0) throw new Unsupported('Scaler without offset or scale');
   return {
     outputs: ['float32'],
-    run([x]) {
+    run([x], memory) {
       const o = perColumn('Scaler', offset, x!);
       const s = perColumn('Scaler', scale, x!);
       const columns = o.length;
       const src = x!.data as Float32Array;
-      const out = new Float32Array(src.length);
+      const out = memory.take('float32', src.length);
       // (x - offset) * scale, each step in float32 as onnxruntime computes it.
       for (let i = 0, c = 0; i < src.length; i++, c = c + 1 === columns ? 0 : c + 1) out[i] = Math.fround(src[i]! - o[c]!) * s[c]!;
       return [{ dtype: 'float32', shape: x!.shape, data: out }];
@@ -77,9 +78,9 @@ export const oneHotEncoder: KernelFactory = (attrs, ctx) => {
   const categories = index.size;
   return {
     outputs: ['float32'],
-    run([x]) {
+    run([x], memory) {
       const src = x!.data as ArrayLike<string | bigint>;
-      const out = new Float32Array(src.length * categories);
+      const out = memory.take('float32', src.length * categories);
       for (let i = 0; i < src.length; i++) {
         const c = index.get(src[i]!);
         if (c !== undefined) out[i * categories + c] = 1;

@@ -8,7 +8,7 @@ export const matMul: KernelFactory = (_attrs, ctx) => {
   const round = rounder(dtype);
   return {
     outputs: [dtype],
-    run([a, b]) {
+    run([a, b], memory) {
       if (a!.shape.length !== 2 || b!.shape.length !== 2 || a!.shape[1] !== b!.shape[0]) {
         throw new RefusedInput(`MatMul of ${shapeText(a!.shape)} and ${shapeText(b!.shape)}`);
       }
@@ -16,7 +16,7 @@ export const matMul: KernelFactory = (_attrs, ctx) => {
       const m = b!.shape[1]!;
       const x = a!.data as Float32Array;
       const w = b!.data as Float32Array;
-      const out = dtype === 'float32' ? new Float32Array(n * m) : new Float64Array(n * m);
+      const out = memory.take(dtype as 'float32' | 'float64', n * m) as Float32Array | Float64Array;
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < m; j++) {
           let sum = 0;
@@ -35,10 +35,11 @@ export const softmax: KernelFactory = (attrs, ctx) => {
   const axis = attrs.int('axis', ctx.opset >= 13 ? -1 : 1);
   return {
     outputs: ['float32'],
-    run([x]) {
+    run([x], memory) {
       if (x!.shape.length !== 2 || (axis !== 1 && axis !== -1)) throw new RefusedInput(`Softmax on axis ${axis} of ${shapeText(x!.shape)}`);
       const [rows, n] = x!.shape as [number, number];
-      const out = Float32Array.from(x!.data as Float32Array);
+      const out = memory.take('float32', x!.data.length);
+      out.set(x!.data as Float32Array);
       for (let r = 0; r < rows; r++) softmaxRow(out, r * n, n);
       return [{ dtype: 'float32', shape: [rows, n], data: out }];
     },
@@ -53,11 +54,11 @@ export const argMax: KernelFactory = (attrs, ctx) => {
   if (ctx.opset >= 12 && attrs.int('select_last_index', 0) !== 0) throw new Unsupported('ArgMax with select_last_index');
   return {
     outputs: ['int64'],
-    run([x]) {
+    run([x], memory) {
       if (x!.shape.length !== 2 || (axis !== 1 && axis !== -1)) throw new RefusedInput(`ArgMax on axis ${axis} of ${shapeText(x!.shape)}`);
       const [rows, n] = x!.shape as [number, number];
       const v = x!.data as Float32Array;
-      const out = new BigInt64Array(rows);
+      const out = memory.take('int64', rows);
       for (let r = 0; r < rows; r++) {
         let best = 0;
         for (let c = 1; c < n; c++) if (v[r * n + c]! > v[r * n + best]!) best = c;

@@ -8,7 +8,7 @@ export const concat: KernelFactory = (attrs, ctx) => {
   if (ctx.inputTypes.some((t) => t !== dtype)) throw new Unsupported('Concat of mixed dtypes');
   return {
     outputs: [dtype],
-    run(inputs) {
+    run(inputs, memory) {
       const parts = inputs as Tensor[];
       const rank = parts[0]!.shape.length;
       const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
@@ -24,9 +24,7 @@ export const concat: KernelFactory = (attrs, ctx) => {
       }
       let outer = 1;
       for (let i = 0; i < axis; i++) outer *= shape[i]!;
-      // float32 (what feature pipelines concatenate) made directly: allocate() picks its
-      // constructor from a table, a call V8 cannot make fast.
-      const out = dtype === 'float32' ? new Float32Array(elementCount(shape)) : allocate(dtype, elementCount(shape));
+      const out = dtype === 'string' ? allocate(dtype, elementCount(shape)) : memory.take(dtype, elementCount(shape));
       if (dtype === 'string') copyBlocks(parts, outer, out as string[]);
       else copyBlocks(parts, outer, out as Float32Array);
       return [{ dtype, shape, data: out }];

@@ -163,12 +163,12 @@ export const treeEnsembleClassifier: KernelFactory = (attrs, ctx) => {
   const forest = readForest(attrs, classes);
   return {
     outputs: [byStrings ? 'string' : 'int64', 'float32'],
-    run([x]) {
+    run([x], memory) {
       const size = rowsAndFeatures(x!.shape);
       if (!size || size.width <= forest.maxFeature) throw new RefusedInput(`TreeEnsembleClassifier reads feature ${forest.maxFeature}, the input has shape ${shapeText(x!.shape)}`);
       const { rows, width } = size;
       const src = x!.data as Float32Array;
-      const scores = new Float32Array(rows * classes);
+      const scores = memory.take('float32', rows * classes);
       const sums = new Float64Array(classes);
       const scored = new Uint8Array(classes);
       const out: (string | bigint)[] = new Array(rows);
