@@ -2,6 +2,7 @@ import type { InputConfig } from '../config/schema.js';
 import { invalidArgument } from '../errors.js';
 import { elementCount, INT_RANGES, type DType, type NamedTensors, type Signature, type TensorData, type TensorSpec } from '../tensor/tensor.js';
 import { allocateInOneBuffer } from '../tensor/one-buffer.js';
+import { fastObject } from '../tensor/fast-object.js';
 import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
 import { flattenNested } from '../tensor/flatten-nested.js';
 import { overflowsFloat32 } from '../tensor/float-range.js';
@@ -132,7 +133,7 @@ export function* recordsToTensorsSteps(table: RecordTable, signature: Signature,
   // names the first mistake in the order it always has.
   const layout = table.rows && rowLayoutOf(plan);
   if (!(layout && (yield* walkRecords(table.rows!, layout, datas)))) yield* readByField(table, plan, datas);
-  const tensors: NamedTensors = {};
+  const tensors: NamedTensors = fastObject(plan, () => plan.map((p) => p.spec.name));
   for (let i = 0; i < plan.length; i++) {
     const { spec, item } = plan[i]!;
     tensors[spec.name] = { dtype: spec.dtype, shape: item.length === 1 ? [rows, item[0]!] : [rows, ...item], data: datas[i]! };

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { fastObject } from './fast-object.js';
+
+describe('fastObject', () => {
+  it('gives a fresh object per call with the owner\'s keys in order, each null, whatever the keys are', () => {
+    const owner = {};
+    const keys = ['temp_max_lag1', 'weather', '__proto__', 'constructor', 'a b', 'é'];
+    const a = fastObject<number>(owner, () => keys);
+    const b = fastObject<number>(owner, () => ['never', 'read']);
+    expect(Object.keys(a)).toEqual(keys);
+    expect(Object.values(a)).toEqual(keys.map(() => null));
+    expect(a).not.toBe(b);
+    // "__proto__" is an own key like any other, not the prototype.
+    a['__proto__'] = 1;
+    a['weather'] = 2;
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    expect(a['__proto__']).toBe(1);
+    expect(b['weather']).toBeNull();
+    expect(Object.keys(b)).toEqual(keys);
+  });
+
+  it('keeps each owner\'s keys apart', () => {
+    const x = fastObject(['x'], () => ['x']);
+    const y = fastObject(['y'], () => ['y', 'z']);
+    expect(Object.keys(x)).toEqual(['x']);
+    expect(Object.keys(y)).toEqual(['y', 'z']);
+  });
+});
