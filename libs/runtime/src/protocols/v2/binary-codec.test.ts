@@ -135,6 +135,70 @@ describe('decodeBinaryInferRequest', () => {
   });
 });
 
+describe('decodeBinaryInferRequest, the same header again (read once, then remembered)', () => {
+  const signature: Signature = {
+    inputs: [
+      { name: 'x', dtype: 'float32', shape: [-1] },
+      { name: 'tag', dtype: 'string', shape: [-1] },
+    ],
+    outputs: [],
+  };
+  const header = {
+    inputs: [
+      { name: 'x', shape: [2], datatype: 'FP32', parameters: { binary_data_size: 8 } },
+      { name: 'tag', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: 12 } },
+    ],
+    outputs: [{ name: 'y', parameters: { binary_data: true } }],
+  };
+  const decode = (x: number[], tags: string[] | Buffer, tail = Buffer.alloc(0)) => {
+    const { body, headerLength } = binaryBody(header, [fp32(x), Buffer.isBuffer(tags) ? tags : bytesTensor(tags), tail]);
+    return decodeBinaryInferRequest(body, String(headerLength), signature);
+  };
+  const error = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('expected an error');
+  };
+
+  it("decodes each body's own bytes, with the header's options, in answers that share nothing", () => {
+    const first = decode([1, 2], ['ab', 'cd']);
+    const second = decode([3.5, -4], ['ef', 'gh']);
+    expect([...(first.request.inputs['x']!.data as Float32Array)]).toEqual([1, 2]);
+    expect(first.request.inputs['tag']!.data).toEqual(['ab', 'cd']);
+    expect([...(second.request.inputs['x']!.data as Float32Array)]).toEqual([3.5, -4]);
+    expect(second.request.inputs['tag']!.data).toEqual(['ef', 'gh']);
+    expect(second.request.outputs).toEqual(['y']);
+    expect(second.binaryOutput('y')).toBe(true);
+    expect(second.binaryOutput('z')).toBe(false);
+    expect(second.request.inputs['x']!.shape).not.toBe(first.request.inputs['x']!.shape);
+    expect(second.request.outputs).not.toBe(first.request.outputs);
+  });
+
+  it('still checks the bytes of a body whose header it knows, and the body\'s length', () => {
+    decode([1, 2], ['ab', 'cd']);
+    // Same header and sizes, but the second element says 9 bytes where 2 remain.
+    const lying = bytesTensor(['ab', 'cd']);
+    lying.writeUInt32LE(9, 6);
+    expect(error(() => decode([1, 2], lying))).toBe('input "tag": element 1 says 9 bytes, but only 2 remain in its binary_data_size');
+    // Same header, bytes left over after the last input.
+    expect(error(() => decode([1, 2], ['ab', 'cd'], Buffer.from('!')))).toContain('they must add up to the body\'s length');
+    expect(decode([5, 6], ['ij', 'kl']).request.inputs['tag']!.data).toEqual(['ij', 'kl']);
+  });
+
+  it('keeps a bounded number of headers: after many others, the first is read again, as correctly', () => {
+    for (let i = 0; i < 40; i++) {
+      const { body, headerLength } = binaryBody({ ...header, id: `r${i}` }, [fp32([i, i]), bytesTensor(['ab', 'cd'])]);
+      const { request } = decodeBinaryInferRequest(body, String(headerLength), signature);
+      expect(request.id).toBe(`r${i}`);
+      expect([...(request.inputs['x']!.data as Float32Array)]).toEqual([i, i]);
+    }
+    expect([...(decode([7, 8], ['mn', 'op']).request.inputs['x']!.data as Float32Array)]).toEqual([7, 8]);
+  });
+});
+
 describe('binary tensor data extension (v2 infer)', () => {
   it('is advertised in the server metadata', async () => {
     expect((await request(server.app).get('/v2')).body.extensions).toContain('binary_tensor_data');

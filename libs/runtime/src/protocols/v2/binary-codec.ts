@@ -12,6 +12,7 @@
 import { invalidArgument } from '../../errors.js';
 import { allocate, ARRAY_TYPES, elementCount, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
 import { OneBuffer } from '../../tensor/one-buffer.js';
+import { fastObject } from '../../tensor/fast-object.js';
 import { asBytes, runSteps, type Steps } from '../../threads/time-slices.js';
 import { decodeInferRequest, decodeInferRequestSteps, encodeInferResponse, inferResponseTextSteps, type InferRequest } from './codec.js';
 import { dtypeOfV2, v2Datatype } from './datatypes.js';
@@ -89,17 +90,60 @@ export function binaryInput(input: Record<string, unknown>, index: number, bytes
   if (expected && dtype !== expected) throw invalidArgument(`input "${String(name)}" has datatype ${String(datatype)}, but the model expects ${v2Datatype(expected)}`);
   if (input['data'] !== undefined) throw invalidArgument(`inputs[${index}] has both "data" and parameters.binary_data_size; give one`);
   const dims = shape as number[];
-  const count = elementCount(dims);
-  if (dtype === 'string') return { dtype, shape: dims, data: readStrings(bytes, count, String(name)) };
-  const need = count * ARRAY_TYPES[dtype].BYTES_PER_ELEMENT;
-  if (bytes.length !== need) {
-    throw invalidArgument(`input "${String(name)}": binary_data_size is ${bytes.length} bytes, but shape [${dims.join(', ')}] of ${datatype} needs ${need}`);
+  if (dtype !== 'string') {
+    const need = elementCount(dims) * ARRAY_TYPES[dtype].BYTES_PER_ELEMENT;
+    if (bytes.length !== need) {
+      throw invalidArgument(`input "${String(name)}": binary_data_size is ${bytes.length} bytes, but shape [${dims.join(', ')}] of ${datatype} needs ${need}`);
+    }
   }
+  return tensorFromBytes(String(name), dtype, dims, bytes, storage);
+}
+
+/** The tensor a binary input's bytes hold, once its header entry has been checked (binaryInput). */
+function tensorFromBytes(name: string, dtype: DType, dims: number[], bytes: Buffer, storage?: OneBuffer): Tensor {
+  const count = elementCount(dims);
+  if (dtype === 'string') return { dtype, shape: dims, data: readStrings(bytes, count, name) };
   try {
     return { dtype, shape: dims, data: readFixed(bytes, dtype, count, storage) };
   } catch (err) {
-    throw invalidArgument(`input "${String(name)}": ${(err as Error).message}`);
+    throw invalidArgument(`input "${name}": ${(err as Error).message}`);
   }
+}
+
+/**
+ * What a binary header said, once it was read without error and held only binary inputs:
+ * where each input's bytes are and what they make, the request's options, and which outputs
+ * go back binary. A caller sending the same header again (a client streaming batches of one
+ * shape, as Triton's clients do) gets its body decoded from this without parsing the header.
+ */
+interface HeaderPlan {
+  bodyLength: number;
+  inputs: { name: string; dtype: DType; dims: number[]; at: number; size: number }[];
+  storageBytes: number;
+  options: Omit<InferRequest, 'inputs'>;
+  binaryOutput: (name: string) => boolean;
+}
+
+/** Headers remembered per signature (a reloaded version brings its own), the newest PLANS_KEPT. */
+const plans = new WeakMap<InferSignature, Map<string, HeaderPlan>>();
+const PLANS_KEPT = 16;
+
+function remember(signature: InferSignature, header: string, plan: HeaderPlan): void {
+  let bySignature = plans.get(signature);
+  if (!bySignature) plans.set(signature, (bySignature = new Map()));
+  // A Map iterates in insertion order: the first key is the oldest.
+  if (bySignature.size >= PLANS_KEPT) bySignature.delete(bySignature.keys().next().value!);
+  bySignature.set(header, plan);
+}
+
+function decodeWithPlan(body: Buffer, plan: HeaderPlan): V2Request {
+  const storage = new OneBuffer(plan.storageBytes);
+  const inputs = fastObject<Tensor>(plan, () => plan.inputs.map((i) => i.name));
+  for (const { name, dtype, dims, at, size } of plan.inputs) inputs[name] = tensorFromBytes(name, dtype, dims.slice(), body.subarray(at, at + size), storage);
+  const { options } = plan;
+  // The options' list of outputs is the caller's to keep: a copy per request.
+  const request: InferRequest = options.outputs ? { ...options, outputs: options.outputs.slice(), inputs } : { ...options, inputs };
+  return { request, binaryOutput: plan.binaryOutput };
 }
 
 /**
@@ -110,9 +154,12 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
   const length = /^\d{1,15}$/.test(headerLength.trim()) ? Number(headerLength) : NaN;
   if (!Number.isSafeInteger(length)) throw invalidArgument(`Inference-Header-Content-Length must be a byte count, got "${headerLength}"`);
   if (length > body.length) throw invalidArgument(`Inference-Header-Content-Length is ${length}, but the body has only ${body.length} bytes`);
+  const headerText = body.toString('utf8', 0, length);
+  const known = plans.get(signature)?.get(headerText);
+  if (known && known.bodyLength === body.length) return decodeWithPlan(body, known);
   let header: unknown;
   try {
-    header = JSON.parse(body.toString('utf8', 0, length));
+    header = JSON.parse(headerText);
   } catch (err) {
     throw invalidArgument(`the first ${length} bytes (Inference-Header-Content-Length) are not a JSON object: ${(err as Error).message}`);
   }
@@ -122,8 +169,10 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
 
   const binary: NamedTensors = {};
   const jsonInputs: unknown[] = [];
+  const planned: HeaderPlan['inputs'] = [];
   // Room for every input's bytes, each rounded up to 8: one buffer for the whole request.
-  const storage = new OneBuffer(body.length - length + 8 * header['inputs'].length);
+  const storageBytes = body.length - length + 8 * header['inputs'].length;
+  const storage = new OneBuffer(storageBytes);
   let at = length;
   header['inputs'].forEach((input, i) => {
     if (!isObject(input)) throw invalidArgument(`inputs[${i}] must be an object with name, shape, datatype and data`);
@@ -138,7 +187,9 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
     if (binary[name]) throw invalidArgument(`input "${name}" is given twice`);
     const spec = specsByName(signature).get(name);
     if (!spec) throw invalidArgument(`unknown input "${name}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
-    binary[name] = binaryInput(input, i, body.subarray(at, at + size), spec.dtype, storage);
+    const tensor = binaryInput(input, i, body.subarray(at, at + size), spec.dtype, storage);
+    binary[name] = tensor;
+    planned.push({ name, dtype: tensor.dtype, dims: tensor.shape.slice(), at, size });
     at += size;
   });
   if (at !== body.length) {
@@ -146,12 +197,17 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
   }
 
   const options = requestOptions(header);
-  const inputs: NamedTensors = jsonInputs.length > 0 ? { ...decodeInferRequest({ inputs: jsonInputs }, signature).inputs } : {};
+  const binaryOutput = binaryOutputChoice(header);
+  if (jsonInputs.length === 0) {
+    remember(signature, headerText, { bodyLength: body.length, inputs: planned, storageBytes, options, binaryOutput });
+    return { request: { ...options, inputs: binary }, binaryOutput };
+  }
+  const inputs: NamedTensors = { ...decodeInferRequest({ inputs: jsonInputs }, signature).inputs };
   for (const [name, tensor] of Object.entries(binary)) {
     if (inputs[name]) throw invalidArgument(`input "${name}" is given twice`);
     inputs[name] = tensor;
   }
-  return { request: { ...options, inputs }, binaryOutput: binaryOutputChoice(header) };
+  return { request: { ...options, inputs }, binaryOutput };
 }
 
 type InferSignature = Parameters<typeof decodeInferRequest>[1];

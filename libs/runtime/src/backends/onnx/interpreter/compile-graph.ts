@@ -95,6 +95,8 @@ function compile(model: OnnxModel): CompiledGraph {
 
 class Graph implements CompiledGraph {
   private readonly inputNames: Set<string>;
+  /** Each declared input's slot, in the signature's order. */
+  private readonly inputSlots: number[];
   /** Bytes the last run's kernels took per input value: sizes the next run's memory. */
   private bytesPerInputValue = 0;
 
@@ -105,20 +107,25 @@ class Graph implements CompiledGraph {
     private readonly steps: readonly Step[],
   ) {
     this.inputNames = new Set(signature.inputs.map((s) => s.name));
+    this.inputSlots = signature.inputs.map((s) => slot.get(s.name)!);
   }
 
   run(inputs: NamedTensors, outputs?: readonly string[]): NamedTensors {
     const values = this.template.slice();
     let inputValues = 0;
-    for (const spec of this.signature.inputs) {
+    const specs = this.signature.inputs;
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
       const t = inputs[spec.name];
       if (!t) throw new RefusedInput(`input "${spec.name}" is missing`);
       checkInput(spec, t);
-      values[this.slot.get(spec.name)!] = t;
+      values[this.inputSlots[i]!] = t;
       inputValues += t.data.length;
     }
     // Every declared input is there, so only a count above theirs can hide an unknown name.
-    if (Object.keys(inputs).length > this.signature.inputs.length) {
+    let given = 0;
+    for (const _ in inputs) given++;
+    if (given > specs.length) {
       const extra = Object.keys(inputs).find((name) => !this.inputNames.has(name));
       throw new RefusedInput(`the model has no input "${extra}"`);
     }
