@@ -3,6 +3,7 @@ import type { ServingError } from '../errors.js';
 import type { Signature } from '../tensor/tensor.js';
 import { recordTable } from './record-table.js';
 import { recordsToTensors } from './records-to-tensors.js';
+import { thrown } from '../testing/thrown.js';
 
 const signature: Signature = {
   inputs: [
@@ -22,14 +23,7 @@ const rows = [
   { Island: null, 'Body Mass (g)': null, x: 3, y: 4 },
 ];
 
-function error(fn: () => unknown): ServingError {
-  try {
-    fn();
-  } catch (err) {
-    return err as ServingError;
-  }
-  throw new Error('expected an error');
-}
+const error = (fn: () => unknown) => thrown<ServingError>(fn);
 
 describe('recordsToTensors', () => {
   it('maps fields to inputs; null is NaN for numbers and "" for strings', () => {

@@ -2,15 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { JsonNumber} from './json-parse.js';
 import { parseTfServingBody } from './json-parse.js';
 import { SCAN_BYTES_FROM } from '../shared/json-depth.js';
+import { thrown } from '../../testing/thrown.js';
 
-const fails = (text: string) => {
-  try {
-    parseTfServingBody(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error(`parsed: ${text}`);
-};
+const fails = (text: string) => thrown(() => parseTfServingBody(text), `parsed: ${text}`).message;
 
 describe('parseTfServingBody', () => {
   it('reads plain JSON like JSON.parse', () => {

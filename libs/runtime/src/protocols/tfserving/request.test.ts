@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Signature } from '../../tensor/tensor.js';
 import { parseTfServingBody } from './json-parse.js';
 import { decodePredictRequest, readSignatureName } from './request.js';
+import { thrown } from '../../testing/thrown.js';
 
 const halfPlusTwo: Signature = { inputs: [{ name: 'x', dtype: 'float32', shape: [-1, 1] }], outputs: [] };
 const two: Signature = {
@@ -12,14 +13,7 @@ const two: Signature = {
   outputs: [],
 };
 const decode = (text: string, sig: Signature, lossless = false) => decodePredictRequest(parseTfServingBody(text, { lossless }), sig);
-const error = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('no error');
-};
+const error = (fn: () => unknown) => thrown(fn).message;
 
 describe('readSignatureName', () => {
   it('defaults, and checks the type and the top level', () => {

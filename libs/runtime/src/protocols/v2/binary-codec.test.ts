@@ -9,6 +9,7 @@ import type { ModelServer } from '../../server/model-server.js';
 import type { Signature } from '../../tensor/tensor.js';
 import { decodeBinaryInferRequest } from './binary-codec.js';
 import { loadReference, maxAbsDiff, PENGUIN_INPUTS, PENGUIN_STRING_INPUTS as STRING_INPUTS, startTestServer, type Reference } from '../../testing/fixtures.js';
+import { thrown } from '../../testing/thrown.js';
 
 
 /** BYTES elements as the extension lays them out: u32le length, then the UTF-8 bytes. */
@@ -154,14 +155,7 @@ describe('decodeBinaryInferRequest, the same header again (read once, then remem
     const { body, headerLength } = binaryBody(header, [fp32(x), Buffer.isBuffer(tags) ? tags : bytesTensor(tags), tail]);
     return decodeBinaryInferRequest(body, String(headerLength), signature);
   };
-  const error = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (err) {
-      return (err as Error).message;
-    }
-    throw new Error('expected an error');
-  };
+  const error = (fn: () => unknown) => thrown(fn).message;
 
   it("decodes each body's own bytes, with the header's options, in answers that share nothing", () => {
     const first = decode([1, 2], ['ab', 'cd']);

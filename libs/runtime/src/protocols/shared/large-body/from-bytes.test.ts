@@ -26,6 +26,7 @@ import { decodeInferRequest } from '../../v2/codec.js';
 import { inferRequestFromBytes } from '../../v2/infer-from-bytes.js';
 import { parseJsonBody } from '../body.js';
 import { attempt } from './columns.js';
+import { thrown } from '../../../testing/thrown.js';
 
 let penguins: Signature;
 let iris: Signature;
@@ -220,14 +221,7 @@ describe('v2 infer → tensors, straight from the bytes', () => {
  */
 describe('large bad bodies: the usual 400 and message', () => {
   const manyRecords = () => Array.from({ length: 2500 }, (_, i) => records[i % records.length]!);
-  const errorOf = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (err) {
-      return (err as Error).message;
-    }
-    throw new Error('the usual path took this body');
-  };
+  const errorOf = (fn: () => unknown): string => thrown(fn, 'the usual path took this body').message;
   const post = (path: string, text: string) => request(server.app).post(path).set('content-type', 'application/json').send(text);
 
   it.each([
