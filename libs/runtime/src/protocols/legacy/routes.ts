@@ -2,6 +2,7 @@ import { notFound } from '../../errors.js';
 import { recordTable } from '../../features/record-table.js';
 import { drive, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
 import type { ServedModel } from '../../inference/served-model.js';
+import type { Servable } from '../../repository/servable.js';
 import type { DataPlane } from '../../dataplane/data-plane.js';
 import { readJsonBodySteps } from '../shared/body.js';
 import type { ProtocolContext } from '../shared/context.js';
@@ -64,15 +65,16 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
         model,
         selector: {},
         decode: async (servable) => {
+          const outputs = answeredOutputs(model, servable);
           if (table) {
             const records = table;
             table = undefined;
-            return { input: { kind: 'records' as const, table: records } };
+            return { input: { kind: 'records' as const, table: records }, outputs };
           }
           const tensors = fastDecodable(raw.length, headers, servable.signature)
             ? await drive(attempt(recordsFromBytes(raw, servable.signature, model.config.inputs ?? [])), slicer)
             : undefined;
-          return tensors ? { input: { kind: 'tensors' as const, tensors } } : { input: { kind: 'records' as const, table: await readTable() } };
+          return tensors ? { input: { kind: 'tensors' as const, tensors }, outputs } : { input: { kind: 'records' as const, table: await readTable() }, outputs };
         },
         encode: (outputs) => answer(scoreReplyPieces(outputs, model.config.outputs ?? [], model.config.getScore.output), slicerForAnswer(slicer, outputs)),
       });
@@ -87,6 +89,18 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
 }
 
 /** A %-escaped name that does not decode is left as written: it then names no model (404). */
+/**
+ * What get_score needs computed: only the output it answers with, when the config names one
+ * the model has (a classifier's probabilities are then never transformed; the interpreter runs
+ * only what that output needs). Everything when it answers with every output, or when a
+ * postprocess hook, which may read any output or make the answered one, sees them first.
+ */
+export function answeredOutputs(model: ServedModel, servable: Servable): readonly string[] | undefined {
+  const only = model.config.getScore.output;
+  if (only === undefined || model.hooks.postprocess) return undefined;
+  return servable.signature.outputs.some((o) => o.name === only) ? [only] : undefined;
+}
+
 function decodeURIComponentSafe(text: string): string {
   try {
     return decodeURIComponent(text);

@@ -99,6 +99,8 @@ class Graph implements CompiledGraph {
   private readonly inputSlots: number[];
   /** Bytes the last run's kernels took per input value: sizes the next run's memory. */
   private bytesPerInputValue = 0;
+  /** What each set of requested outputs needs, by the outputs' names (see needs()). */
+  private readonly plans = new Map<string, RunPlan>();
 
   constructor(
     readonly signature: Signature,
@@ -129,28 +131,62 @@ class Graph implements CompiledGraph {
       const extra = Object.keys(inputs).find((name) => !this.inputNames.has(name));
       throw new RefusedInput(`the model has no input "${extra}"`);
     }
+    const plan = this.needs(outputs);
     // The kernels' numeric outputs are views of one ArrayBuffer per run, sized from the last
     // run (a kernel that finds no room left gets an array of its own). Each array beyond 64
     // bytes otherwise gets a backing store V8 tracks and sweeps by itself: ~0.75 µs apiece here,
     // a third of a one-record run. The outputs keep the run's buffer alive until they are answered.
     const memory = new OneBuffer(Math.ceil(this.bytesPerInputValue * inputValues));
-    for (const step of this.steps) {
+    for (let s = 0; s < this.steps.length; s++) {
+      const wanted = plan.wanted[s];
+      if (!wanted) continue;
+      const step = this.steps[s]!;
       const args = new Array<Tensor | undefined>(step.inputs.length);
       for (let i = 0; i < args.length; i++) args[i] = step.inputs[i]! < 0 ? undefined : values[step.inputs[i]!];
-      const results = step.run(args, memory);
+      const results = step.run(args, memory, wanted);
       for (let i = 0; i < step.outputs.length; i++) values[step.outputs[i]!] = results[i];
     }
     if (inputValues > 0) this.bytesPerInputValue = memory.requested / inputValues;
     const out: NamedTensors = {};
-    for (const spec of this.signature.outputs) {
-      if (outputs && !outputs.includes(spec.name)) continue;
-      out[spec.name] = values[this.slot.get(spec.name)!]!;
-    }
-    if (outputs) {
-      for (const name of outputs) if (!(name in out)) throw new RefusedInput(`the model has no output "${name}"`);
-    }
+    for (const spec of plan.outputs) out[spec.name] = values[this.slot.get(spec.name)!]!;
     return out;
   }
+
+  /**
+   * The steps a set of requested outputs needs (walking back from them), and which outputs of
+   * each step are read, as onnxruntime runs only what the fetched outputs depend on: a request
+   * for a classifier's labels alone skips its score transform, and a node only an unrequested
+   * output depends on is not run. Worked out once per set of names.
+   */
+  private needs(outputs: readonly string[] | undefined): RunPlan {
+    const key = outputs ? outputs.join('\0') : '';
+    let plan = this.plans.get(key);
+    if (plan) return plan;
+    const specs = outputs ? this.signature.outputs.filter((s) => outputs.includes(s.name)) : this.signature.outputs;
+    if (outputs) {
+      for (const name of outputs) if (!specs.some((s) => s.name === name)) throw new RefusedInput(`the model has no output "${name}"`);
+    }
+    const needed = new Set(specs.map((s) => this.slot.get(s.name)!));
+    const wanted: (boolean[] | undefined)[] = new Array(this.steps.length);
+    for (let s = this.steps.length - 1; s >= 0; s--) {
+      const step = this.steps[s]!;
+      if (!step.outputs.some((slot) => needed.has(slot))) continue;
+      wanted[s] = step.outputs.map((slot) => needed.has(slot));
+      for (const slot of step.inputs) if (slot >= 0) needed.add(slot);
+    }
+    plan = { outputs: specs, wanted };
+    // Callers ask for a handful of output sets; a client cycling through many only costs a recount.
+    if (this.plans.size >= 32) this.plans.clear();
+    this.plans.set(key, plan);
+    return plan;
+  }
+}
+
+interface RunPlan {
+  /** The outputs answered, in the signature's order. */
+  outputs: readonly TensorSpec[];
+  /** Per step: undefined when nothing requested depends on it, else which of its outputs are read. */
+  wanted: readonly (readonly boolean[] | undefined)[];
 }
 
 function checkInput(spec: TensorSpec, t: Tensor): void {

@@ -152,6 +152,40 @@ describe('the interpreter against onnxruntime', () => {
     const steady = answers.at(-1)!.out['probabilities']!.data as Float32Array;
     expect(steady.buffer.byteLength).toBeGreaterThan(steady.byteLength);
   });
+
+  it('runs only what the requested outputs need: labels alone equal the full run\'s, and a node only an unrequested output needs is not run', () => {
+    for (const path of [join(WORKSPACE_MODELS, 'penguins/1/model.onnx'), join(WORKSPACE_MODELS, 'penguins/2/model.onnx'), join(WORKSPACE_MODELS, 'iris/1/model.onnx')]) {
+      const graph = compiled(readFileSync(path));
+      const inputs = inputsFor(graph, 40, 7);
+      const all = graph.run(inputs);
+      const label = graph.signature.outputs.find((o) => o.dtype !== 'float32')!.name;
+      const alone = graph.run(inputs, [label]);
+      expect(Object.keys(alone)).toEqual([label]);
+      expect(alone[label]).toEqual(all[label]);
+      // And the scores again, transformed as before, after a labels-only run.
+      expect(graph.run(inputs)).toEqual(all);
+    }
+    // y = Relu(x) and z = Reshape(x, [3]): z cannot be made from 2 values, y can.
+    const graph = compiled(
+      onnxModelBytes({
+        opsets: { '': 15 },
+        inputs: [{ name: 'x', elemType: 1, dims: [2] }],
+        outputs: [
+          { name: 'y', elemType: 1, dims: [2] },
+          { name: 'z', elemType: 1, dims: [3] },
+        ],
+        initializers: [{ name: 'three', elemType: 7, dims: [1], values: [3] }],
+        nodes: [
+          { op: 'Relu', inputs: ['x'], outputs: ['y'] },
+          { op: 'Reshape', inputs: ['x', 'three'], outputs: ['z'] },
+        ],
+      }),
+    );
+    const x = { x: { dtype: 'float32' as const, shape: [2], data: new Float32Array([-1, 2]) } };
+    expect(() => graph.run(x)).toThrow(/cannot be reshaped/);
+    expect(Array.from(graph.run(x, ['y'])['y']!.data as Float32Array)).toEqual([0, 2]);
+    expect(() => graph.run(x, ['y', 'w'])).toThrow('the model has no output "w"');
+  });
 });
 
 /** The operator forms no example model uses, each in a graph of its own, against onnxruntime. */

@@ -19,11 +19,14 @@ export function transformRow(transform: PostTransform, scores: Float32Array, at:
   else if (transform === 'LOGISTIC') for (let i = at; i < at + n; i++) scores[i] = logistic(scores[i]!);
 }
 
-/** A classifier's two outputs: each row's label (strings or int64) and the [rows, classes] scores. */
-export function classifierOutputs(labels: (string | bigint)[], byStrings: boolean, scores: Float32Array, classes: number): Tensor[] {
+/**
+ * A classifier's two outputs: each row's label (strings or int64) and the [rows, classes]
+ * scores, left out when the run does not read them (`withScores`).
+ */
+export function classifierOutputs(labels: (string | bigint)[], byStrings: boolean, scores: Float32Array, classes: number, withScores: boolean): (Tensor | undefined)[] {
   const rows = labels.length;
   const label: Tensor = byStrings ? { dtype: 'string', shape: [rows], data: labels as string[] } : { dtype: 'int64', shape: [rows], data: BigInt64Array.from(labels as bigint[]) };
-  return [label, { dtype: 'float32', shape: [rows, classes], data: scores }];
+  return [label, withScores ? { dtype: 'float32', shape: [rows, classes], data: scores } : undefined];
 }
 
 /** Softmax over `n` values of `v` from `at`, in place: shifted by the maximum, so exp never overflows. */

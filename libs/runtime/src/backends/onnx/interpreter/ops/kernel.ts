@@ -15,9 +15,11 @@ export class RefusedInput extends Error {}
 
 /**
  * Inputs in the node's order; an omitted optional input is undefined. `memory`: the run's
- * storage, where a kernel takes its numeric outputs (compile-graph.ts says why).
+ * storage, where a kernel takes its numeric outputs (compile-graph.ts says why). `wanted`:
+ * which of its outputs anything reads in this run; a kernel may leave the others undefined
+ * (a classifier asked only for labels skips its score transform), or ignore it.
  */
-export type Kernel = (inputs: readonly (Tensor | undefined)[], memory: OneBuffer) => Tensor[];
+export type Kernel = (inputs: readonly (Tensor | undefined)[], memory: OneBuffer, wanted: readonly boolean[]) => (Tensor | undefined)[];
 
 export interface CompiledNode {
   run: Kernel;

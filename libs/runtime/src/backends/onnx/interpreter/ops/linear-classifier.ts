@@ -29,7 +29,9 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
   for (let c = 0; c < classes; c++) for (let f = 0; f < features; f++) byFeature[f * classes + c] = coefficients[c * features + f]!;
   return {
     outputs: [byStrings ? 'string' : 'int64', 'float32'],
-    run([x], memory) {
+    run([x], memory, wanted) {
+      // Labels come from the raw scores; the transform only changes the scores output.
+      const withScores = wanted[1] !== false;
       const size = rowsAndFeatures(x!.shape);
       if (!size || size.width !== features) throw new RefusedInput(`LinearClassifier takes [N, ${features}] features, not ${shapeText(x!.shape)}`);
       const { rows } = size;
@@ -52,6 +54,7 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
         if (binary) {
           const score = Math.fround(sums[0]!);
           out[r] = labels[score > 0 ? 1 : 0]!;
+          if (!withScores) continue;
           const p = transform === 'LOGISTIC' ? logistic(score) : score;
           scores[r * 2] = 1 - p;
           scores[r * 2 + 1] = p;
@@ -65,9 +68,9 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
           if (score > scores[r * classes + best]!) best = c;
         }
         out[r] = labels[best]!;
-        transformRow(transform, scores, r * classes, classes);
+        if (withScores) transformRow(transform, scores, r * classes, classes);
       }
-      return classifierOutputs(out, byStrings, scores, outputs);
+      return classifierOutputs(out, byStrings, scores, outputs, withScores);
     },
   };
 };

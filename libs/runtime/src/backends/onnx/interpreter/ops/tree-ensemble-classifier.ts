@@ -163,7 +163,8 @@ export const treeEnsembleClassifier: KernelFactory = (attrs, ctx) => {
   const forest = readForest(attrs, classes);
   return {
     outputs: [byStrings ? 'string' : 'int64', 'float32'],
-    run([x], memory) {
+    run([x], memory, wanted) {
+      const withScores = wanted[1] !== false;
       const size = rowsAndFeatures(x!.shape);
       if (!size || size.width <= forest.maxFeature) throw new RefusedInput(`TreeEnsembleClassifier reads feature ${forest.maxFeature}, the input has shape ${shapeText(x!.shape)}`);
       const { rows, width } = size;
@@ -199,9 +200,9 @@ export const treeEnsembleClassifier: KernelFactory = (attrs, ctx) => {
         // No class scored at all: onnxruntime would index its labels with -1; refuse instead.
         if (best < 0) throw new RefusedInput('no tree gave this row a score');
         out[r] = labels[best]!;
-        transformRow(transform, scores, r * classes, classes);
+        if (withScores) transformRow(transform, scores, r * classes, classes);
       }
-      return classifierOutputs(out, byStrings, scores, classes);
+      return classifierOutputs(out, byStrings, scores, classes, withScores);
     },
   };
 };
