@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fastObject } from './fast-object.js';
+import { dropUnfilled, fastObject } from './fast-object.js';
 
 describe('fastObject', () => {
   it('gives a fresh object per call with the owner\'s keys in order, each null, whatever the keys are', () => {
@@ -24,5 +24,20 @@ describe('fastObject', () => {
     const y = fastObject(['y'], () => ['y', 'z']);
     expect(Object.keys(x)).toEqual(['x']);
     expect(Object.keys(y)).toEqual(['y', 'z']);
+  });
+
+  it('dropUnfilled: the filled object itself when every key was filled, else a plain one of what was', () => {
+    const owner = {};
+    const full = fastObject<number | null>(owner, () => ['a', 'b', 'c']);
+    full['b'] = 2;
+    full['a'] = 1;
+    full['c'] = 0;
+    expect(dropUnfilled(full)).toBe(full);
+    const partial = fastObject<number | null>(owner, () => ['a', 'b', 'c']);
+    partial['c'] = 3;
+    partial['a'] = 1;
+    const given = dropUnfilled(partial);
+    expect(given).toEqual({ a: 1, c: 3 });
+    expect('b' in given).toBe(false);
   });
 });

@@ -19,3 +19,18 @@ export function fastObject<T>(owner: object, keys: () => readonly string[]): Rec
   }
   return { ...template } as Record<string, T>;
 }
+
+/**
+ * A fastObject filled by name from a request, returned as is when every key was filled (the
+ * usual request names each input once); otherwise a plain object of the keys that were, so an
+ * input the request left out stays absent and its error reads as it always has.
+ */
+export function dropUnfilled<T>(filled: Record<string, T | null>): Record<string, T> {
+  for (const key in filled) {
+    if (filled[key] !== null) continue;
+    const given: Record<string, T> = {};
+    for (const k in filled) if (filled[k] !== null) given[k] = filled[k]!;
+    return given;
+  }
+  return filled as Record<string, T>;
+}

@@ -5,7 +5,8 @@ import { RequestScope } from '../../dataplane/request-scope.js';
 import { invalidArgument, notFound, ServingError } from '../../errors.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { VersionSelector } from '../../repository/model-repository.js';
-import type { NamedTensors, Signature, TensorSpec } from '../../tensor/tensor.js';
+import type { Signature, Tensor, TensorSpec } from '../../tensor/tensor.js';
+import { dropUnfilled, fastObject } from '../../tensor/fast-object.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { TF_DTYPES } from '../tfserving/dtype-names.js';
 import { tfServingError } from '../tfserving/errors.js';
@@ -89,13 +90,15 @@ export function createGrpcServer(ctx: ProtocolContext, logger: Logger): grpc.Ser
         model: served,
         selector: selectorOf(req.model_spec),
         decode(servable) {
-          const tensors: NamedTensors = {};
+          const specs = servable.signature.inputs;
+          // Filled by name into an object laid out for the signature (tensor/fast-object.ts).
+          const tensors = fastObject<Tensor | null>(specs, () => specs.map((s) => s.name));
           for (const [name, proto] of Object.entries(req.inputs ?? {})) {
-            const spec = servable.signature.inputs.find((s) => s.name === name);
-            if (!spec) throw invalidArgument(`input "${name}" is not in the signature (${servable.signature.inputs.map((s) => s.name).join(', ')})`);
+            const spec = specs.find((s) => s.name === name);
+            if (!spec) throw invalidArgument(`input "${name}" is not in the signature (${specs.map((s) => s.name).join(', ')})`);
             tensors[name] = fromTensorProto(name, proto, spec.dtype);
           }
-          return { input: { kind: 'tensors' as const, tensors }, outputs: req.output_filter?.length ? req.output_filter : undefined };
+          return { input: { kind: 'tensors' as const, tensors: dropUnfilled(tensors) }, outputs: req.output_filter?.length ? req.output_filter : undefined };
         },
         encode: (outputs, servable) => ({
           model_spec: { name: served.name, version: { value: String(servable.version) }, signature_name: 'serving_default' },

@@ -1,5 +1,6 @@
 import { invalidArgument, ServingError } from '../../errors.js';
-import { allocate, elementCount, type NamedTensors, type Signature, type TensorSpec } from '../../tensor/tensor.js';
+import { allocate, elementCount, type NamedTensors, type Signature, type Tensor, type TensorSpec } from '../../tensor/tensor.js';
+import { fastObject } from '../../tensor/fast-object.js';
 import { JsonNumber, type JsonValue } from './json-parse.js';
 import { Checkpoints, runSteps, type Steps } from '../../threads/time-slices.js';
 import { flattenInto, isB64, shapeOf, tensorFromJsonSteps } from './tensor-from-json.js';
@@ -78,7 +79,8 @@ function* decodeInstances(instances: JsonValue, specs: readonly TensorSpec[]): S
     if (checkpoints.due(specs.length)) yield;
   }
 
-  const tensors: NamedTensors = {};
+  // Every input is filled, by name, into an object laid out for the signature (tensor/fast-object.ts).
+  const tensors = fastObject<Tensor>(specs, () => specs.map((s) => s.name));
   for (const spec of specs) {
     const values = columns.get(spec.name)!;
     let shape: readonly number[] = NO_DIMS;
@@ -122,7 +124,7 @@ function* decodeInputs(inputs: JsonValue, specs: readonly TensorSpec[]): Steps<N
     return { [spec.name]: yield* tensorFromJsonSteps(value, spec.dtype) };
   }
   if (!named) throw invalidArgument("inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map");
-  const tensors: NamedTensors = {};
+  const tensors = fastObject<Tensor>(specs, () => specs.map((s) => s.name));
   for (const spec of specs) {
     const value = inputs[spec.name];
     if (value === undefined) throw invalidArgument(`Missing named input: ${spec.name} in 'inputs' object.`);

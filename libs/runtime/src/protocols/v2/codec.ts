@@ -1,5 +1,6 @@
 import { invalidArgument } from '../../errors.js';
-import { allocate, elementCount, type DType, type NamedTensors, type Signature, type TensorData } from '../../tensor/tensor.js';
+import { allocate, elementCount, type DType, type NamedTensors, type Signature, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { dropUnfilled, fastObject } from '../../tensor/fast-object.js';
 import { describe } from '../../features/record-table.js';
 import { flattenNestedSteps } from '../../tensor/flatten-nested.js';
 import { overflowsFloat32 } from '../../tensor/float-range.js';
@@ -71,7 +72,8 @@ export function* decodeInferRequestSteps(body: unknown, signature: Signature): S
   if (id !== undefined && typeof id !== 'string') throw invalidArgument('"id" must be a string');
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('"inputs" must be a non-empty list of tensors');
 
-  const tensors: NamedTensors = {};
+  // Filled by name into an object laid out for the signature (tensor/fast-object.ts).
+  const tensors = fastObject<Tensor | null>(signature.inputs, () => signature.inputs.map((s) => s.name));
   for (let i = 0; i < inputs.length; i++) {
     const input: unknown = inputs[i];
     if (!isObject(input)) throw invalidArgument(`inputs[${i}] must be an object with name, shape, datatype and data`);
@@ -105,7 +107,7 @@ export function* decodeInferRequestSteps(body: unknown, signature: Signature): S
       return o['name'];
     });
   }
-  return { ...(id !== undefined && { id }), inputs: tensors, ...(requested && { outputs: requested }) };
+  return { ...(id !== undefined && { id }), inputs: dropUnfilled(tensors), ...(requested && { outputs: requested }) };
 }
 
 export function encodeInferResponse(model: string, version: number, id: string | undefined, outputs: NamedTensors, order: readonly string[]) {
