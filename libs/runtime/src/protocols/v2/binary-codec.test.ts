@@ -169,6 +169,10 @@ describe('decodeBinaryInferRequest, the same header again (read once, then remem
     expect(second.binaryOutput('z')).toBe(false);
     expect(second.request.inputs['x']!.shape).not.toBe(first.request.inputs['x']!.shape);
     expect(second.request.outputs).not.toBe(first.request.outputs);
+    // What a caller does to its request's lists does not reach the next request's.
+    first.request.outputs!.push('z');
+    second.request.outputs!.push('w');
+    expect(decode([9, 9], ['qr', 'st']).request.outputs).toEqual(['y']);
   });
 
   it('still checks the bytes of a body whose header it knows, and the body\'s length', () => {

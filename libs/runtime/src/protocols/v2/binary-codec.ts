@@ -199,7 +199,9 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
   const options = requestOptions(header);
   const binaryOutput = binaryOutputChoice(header);
   if (jsonInputs.length === 0) {
-    remember(signature, headerText, { bodyLength: body.length, inputs: planned, storageBytes, options, binaryOutput });
+    // The plan keeps its own list of outputs: this request's is the caller's.
+    const kept = options.outputs ? { ...options, outputs: options.outputs.slice() } : options;
+    remember(signature, headerText, { bodyLength: body.length, inputs: planned, storageBytes, options: kept, binaryOutput });
     return { request: { ...options, inputs: binary }, binaryOutput };
   }
   const inputs: NamedTensors = { ...decodeInferRequest({ inputs: jsonInputs }, signature).inputs };
