@@ -54,6 +54,16 @@ export interface Signature {
   outputs: TensorSpec[];
 }
 
+// Built once per signature: a find per input of a request is 32 × 32 comparisons for 32 inputs.
+const inputsByName = new WeakMap<Signature, ReadonlyMap<string, TensorSpec>>();
+
+/** The signature's inputs by name. */
+export function inputSpecsByName(signature: Signature): ReadonlyMap<string, TensorSpec> {
+  let map = inputsByName.get(signature);
+  if (!map) inputsByName.set(signature, (map = new Map(signature.inputs.map((s) => [s.name, s]))));
+  return map;
+}
+
 /** Values held by all the tensors together (their data arrays' lengths summed). */
 export function valueCount(tensors: Readonly<Record<string, { data: { length: number } }>>): number {
   let n = 0;

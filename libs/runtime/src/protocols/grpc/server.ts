@@ -5,7 +5,7 @@ import { RequestScope } from '../../dataplane/request-scope.js';
 import { invalidArgument, notFound, ServingError } from '../../errors.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { VersionSelector } from '../../repository/model-repository.js';
-import type { Signature, Tensor, TensorSpec } from '../../tensor/tensor.js';
+import { inputSpecsByName, type Signature, type Tensor, type TensorSpec } from '../../tensor/tensor.js';
 import { dropUnfilled, fastObject } from '../../tensor/fast-object.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { TF_DTYPES } from '../tfserving/dtype-names.js';
@@ -94,7 +94,7 @@ export function createGrpcServer(ctx: ProtocolContext, logger: Logger): grpc.Ser
           // Filled by name into an object laid out for the signature (tensor/fast-object.ts).
           const tensors = fastObject<Tensor | null>(specs, () => specs.map((s) => s.name));
           for (const [name, proto] of Object.entries(req.inputs ?? {})) {
-            const spec = specs.find((s) => s.name === name);
+            const spec = inputSpecsByName(servable.signature).get(name);
             if (!spec) throw invalidArgument(`input "${name}" is not in the signature (${specs.map((s) => s.name).join(', ')})`);
             tensors[name] = fromTensorProto(name, proto, spec.dtype);
           }

@@ -10,7 +10,7 @@
  * per element, which is the point of the extension for 100-row batches.
  */
 import { invalidArgument } from '../../errors.js';
-import { allocate, ARRAY_TYPES, elementCount, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { allocate, ARRAY_TYPES, elementCount, inputSpecsByName, type DType, type NamedTensors, type Tensor, type TensorData } from '../../tensor/tensor.js';
 import { OneBuffer } from '../../tensor/one-buffer.js';
 import { fastObject } from '../../tensor/fast-object.js';
 import { asBytes, runSteps, type Steps } from '../../threads/time-slices.js';
@@ -185,7 +185,7 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
       throw invalidArgument(`input "${name}": binary_data_size ${size} goes past the end of the body (${body.length - at} bytes left after the header and earlier inputs)`);
     }
     if (binary[name]) throw invalidArgument(`input "${name}" is given twice`);
-    const spec = specsByName(signature).get(name);
+    const spec = inputSpecsByName(signature).get(name);
     if (!spec) throw invalidArgument(`unknown input "${name}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
     const tensor = binaryInput(input, i, body.subarray(at, at + size), spec.dtype, storage);
     binary[name] = tensor;
@@ -213,14 +213,6 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
 }
 
 type InferSignature = Parameters<typeof decodeInferRequest>[1];
-
-// The model's inputs by name, built once per signature: a find per input was 32 × 32 comparisons a request.
-const byName = new WeakMap<InferSignature, Map<string, InferSignature['inputs'][number]>>();
-function specsByName(signature: InferSignature): Map<string, InferSignature['inputs'][number]> {
-  let map = byName.get(signature);
-  if (!map) byName.set(signature, (map = new Map(signature.inputs.map((s) => [s.name, s]))));
-  return map;
-}
 
 /** "id" and "outputs" of the JSON header, checked as the JSON codec checks them. */
 function requestOptions(header: Record<string, unknown>): Omit<InferRequest, 'inputs'> {

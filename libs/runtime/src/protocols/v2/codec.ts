@@ -1,5 +1,5 @@
 import { invalidArgument } from '../../errors.js';
-import { allocate, elementCount, type DType, type NamedTensors, type Signature, type Tensor, type TensorData } from '../../tensor/tensor.js';
+import { allocate, elementCount, inputSpecsByName, type DType, type NamedTensors, type Signature, type Tensor, type TensorData } from '../../tensor/tensor.js';
 import { dropUnfilled, fastObject } from '../../tensor/fast-object.js';
 import { describe } from '../../features/record-table.js';
 import { flattenNestedSteps } from '../../tensor/flatten-nested.js';
@@ -80,7 +80,7 @@ export function* decodeInferRequestSteps(body: unknown, signature: Signature): S
     const { name, shape, datatype, data } = input;
     if (typeof name !== 'string') throw invalidArgument(`inputs[${i}].name must be a string`);
     if (tensors[name]) throw invalidArgument(`input "${name}" is given twice`);
-    const spec = signature.inputs.find((s) => s.name === name);
+    const spec = inputSpecsByName(signature).get(name);
     if (!spec) throw invalidArgument(`unknown input "${name}"; the model's inputs are ${signature.inputs.map((s) => `"${s.name}"`).join(', ')}`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw invalidArgument(`input "${name}": shape must be a list of non-negative integers`);
