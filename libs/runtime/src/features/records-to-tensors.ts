@@ -5,7 +5,7 @@ import { allocateInOneBuffer } from '../tensor/one-buffer.js';
 import { fastObject } from '../tensor/fast-object.js';
 import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
 import { flattenNested } from '../tensor/flatten-nested.js';
-import { overflowsFloat32 } from '../tensor/float-range.js';
+import { FLOAT32_OVERFLOW, overflowsFloat32 } from '../tensor/float-range.js';
 import { describe, type RecordTable } from './record-table.js';
 import { Checkpoints, runSteps, type Steps } from '../threads/time-slices.js';
 
@@ -133,7 +133,8 @@ export function* recordsToTensorsSteps(table: RecordTable, signature: Signature,
   // names the first mistake in the order it always has.
   const layout = table.rows && rowLayoutOf(plan);
   if (!(layout && (yield* walkRecords(table.rows!, layout, datas)))) yield* readByField(table, plan, datas);
-  const tensors: NamedTensors = fastObject(plan, () => plan.map((p) => p.spec.name));
+  // The plan lists the signature's inputs in order, so the signature's list names its keys.
+  const tensors: NamedTensors = fastObject(signature.inputs);
   for (let i = 0; i < plan.length; i++) {
     const { spec, item } = plan[i]!;
     tensors[spec.name] = { dtype: spec.dtype, shape: item.length === 1 ? [rows, item[0]!] : [rows, ...item], data: datas[i]! };
@@ -218,9 +219,6 @@ function rowLayoutOf(plan: readonly InputPlan[]): RowLayout | undefined {
   return layout ?? undefined;
 }
 
-/** Beyond this magnitude a finite number becomes ±Infinity as float32 (overflowsFloat32). */
-const FLOAT32_LIMIT = 3.4028235677973366e38;
-
 /**
  * Record by record, each record's values in its own key order, instead of every field
  * looked up by name in every record. A JSON body's records share their key order, so the
@@ -267,7 +265,7 @@ function* walkRecords(records: readonly Record<string, unknown>[], layout: RowLa
         if (slot === undefined) continue;
         const value = values[i];
         const at = row * slot.width + slot.col;
-        if (slot.float && typeof value === 'number' && (slot.float === 'float64' || (value < FLOAT32_LIMIT && value > -FLOAT32_LIMIT))) {
+        if (slot.float && typeof value === 'number' && (slot.float === 'float64' || (value < FLOAT32_OVERFLOW && value > -FLOAT32_OVERFLOW))) {
           (datas[slot.input] as Float32Array | Float64Array)[at] = value;
         } else slot.write(datas[slot.input]!, at, value, where);
       }

@@ -8,14 +8,18 @@
  * layout of its source, so a template made once per owner and spread per call stays fast.
  * (Integer-like keys come first, as in any object.)
  */
-const templates = new WeakMap<object, object>();
+const templates = new WeakMap<readonly { name: string }[], object>();
 
-/** `owner`: what the key list belongs to (a signature's plan); `keys` is read once per owner. */
-export function fastObject<T>(owner: object, keys: () => readonly string[]): Record<string, T> {
-  let template = templates.get(owner);
+/**
+ * An object keyed by the names in `named` (a signature's inputs, a binary header's plan),
+ * whose template is made on first use and kept as long as that list is: the list is read
+ * once, so it must not change afterwards (signatures do not).
+ */
+export function fastObject<T>(named: readonly { name: string }[]): Record<string, T> {
+  let template = templates.get(named);
   if (!template) {
-    template = JSON.parse(JSON.stringify(Object.fromEntries(keys().map((k) => [k, null])))) as object;
-    templates.set(owner, template);
+    template = JSON.parse(JSON.stringify(Object.fromEntries(named.map((n) => [n.name, null])))) as object;
+    templates.set(named, template);
   }
   return { ...template } as Record<string, T>;
 }

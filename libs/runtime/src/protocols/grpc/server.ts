@@ -92,7 +92,7 @@ export function createGrpcServer(ctx: ProtocolContext, logger: Logger): grpc.Ser
         decode(servable) {
           const specs = servable.signature.inputs;
           // Filled by name into an object laid out for the signature (tensor/fast-object.ts).
-          const tensors = fastObject<Tensor | null>(specs, () => specs.map((s) => s.name));
+          const tensors = fastObject<Tensor | null>(specs);
           for (const [name, proto] of Object.entries(req.inputs ?? {})) {
             const spec = inputSpecsByName(servable.signature).get(name);
             if (!spec) throw invalidArgument(`input "${name}" is not in the signature (${specs.map((s) => s.name).join(', ')})`);

@@ -80,7 +80,7 @@ function* decodeInstances(instances: JsonValue, specs: readonly TensorSpec[]): S
   }
 
   // Every input is filled, by name, into an object laid out for the signature (tensor/fast-object.ts).
-  const tensors = fastObject<Tensor>(specs, () => specs.map((s) => s.name));
+  const tensors = fastObject<Tensor>(specs);
   for (const spec of specs) {
     const values = columns.get(spec.name)!;
     let shape: readonly number[] = NO_DIMS;
@@ -124,7 +124,7 @@ function* decodeInputs(inputs: JsonValue, specs: readonly TensorSpec[]): Steps<N
     return { [spec.name]: yield* tensorFromJsonSteps(value, spec.dtype) };
   }
   if (!named) throw invalidArgument("inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map");
-  const tensors = fastObject<Tensor>(specs, () => specs.map((s) => s.name));
+  const tensors = fastObject<Tensor>(specs);
   for (const spec of specs) {
     const value = inputs[spec.name];
     if (value === undefined) throw invalidArgument(`Missing named input: ${spec.name} in 'inputs' object.`);

@@ -138,7 +138,7 @@ function remember(signature: InferSignature, header: string, plan: HeaderPlan): 
 
 function decodeWithPlan(body: Buffer, plan: HeaderPlan): V2Request {
   const storage = new OneBuffer(plan.storageBytes);
-  const inputs = fastObject<Tensor>(plan, () => plan.inputs.map((i) => i.name));
+  const inputs = fastObject<Tensor>(plan.inputs);
   for (const { name, dtype, dims, at, size } of plan.inputs) inputs[name] = tensorFromBytes(name, dtype, dims.slice(), body.subarray(at, at + size), storage);
   const { options } = plan;
   // The options' list of outputs is the caller's to keep: a copy per request.

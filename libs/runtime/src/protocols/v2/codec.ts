@@ -73,7 +73,7 @@ export function* decodeInferRequestSteps(body: unknown, signature: Signature): S
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('"inputs" must be a non-empty list of tensors');
 
   // Filled by name into an object laid out for the signature (tensor/fast-object.ts).
-  const tensors = fastObject<Tensor | null>(signature.inputs, () => signature.inputs.map((s) => s.name));
+  const tensors = fastObject<Tensor | null>(signature.inputs);
   for (let i = 0; i < inputs.length; i++) {
     const input: unknown = inputs[i];
     if (!isObject(input)) throw invalidArgument(`inputs[${i}] must be an object with name, shape, datatype and data`);
