@@ -1,10 +1,14 @@
 import { notFound } from '../../errors.js';
 import { recordTable } from '../../features/record-table.js';
-import { drive, slicerFor, slicerForAnswer } from '../../threads/time-slices.js';
+import { drive, slicerFor, slicerForAnswer, type Slicer } from '../../threads/time-slices.js';
 import type { ServedModel } from '../../inference/served-model.js';
 import type { Servable } from '../../repository/servable.js';
 import type { DataPlane } from '../../dataplane/data-plane.js';
-import { readJsonBodySteps } from '../shared/body.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { InputConfig } from '../../config/schema.js';
+import type { NamedTensors } from '../../tensor/tensor.js';
+import { readJsonBodySteps, readsAsUtf8 } from '../shared/body.js';
+import { readRecordsWasm } from '../shared/records-wasm/records-reader.js';
 import type { ProtocolContext } from '../shared/context.js';
 import { jsonReply, type PostEndpoint, type Reply } from '../shared/endpoint.js';
 import { describeError } from '../shared/errors.js';
@@ -53,14 +57,15 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
       // A large body is read and answered in time slices (threads/time-slices.ts).
       const slicer = slicerFor(raw.length);
       const readTable = async () => recordTable(readScoreRequest(await drive(readJsonBodySteps(raw, headers['content-type'], depthScannedWithin), slicer)));
-      // A large body may go straight from its bytes into tensors once the version's signature
-      // is known (records-from-bytes.ts); the records themselves are then never built.
-      const fast = slicer !== undefined && !model.hooks.preprocess && model.config.getScore.coerce === undefined && !dp.recorders.has(model.name);
+      // The body may go straight from its bytes into tensors once the version's signature is
+      // known (tensorsFromBytes); the records themselves are then never built. Not when
+      // something reads the records: a preprocess hook, the pandas reading, a recorder.
+      const fromBytes = !model.hooks.preprocess && model.config.getScore.coerce === undefined && !dp.recorders.has(model.name);
       // Handed to decode once, not kept in this call's closures: whatever keeps a finished
       // call alive for a while then holds no records. (A per-request getter in the data
       // plane once did, and V8's scavenges promoted every body since the previous one:
       // docs/benchmarks/hotpath.md, session 5.)
-      let table = fast ? undefined : await readTable();
+      let table = fromBytes ? undefined : await readTable();
       const text = await dp.infer<string | AnswerStream, Decoded>(scope, {
         model,
         selector: {},
@@ -71,9 +76,7 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
             table = undefined;
             return { input: { kind: 'records' as const, table: records }, outputs };
           }
-          const tensors = fastDecodable(raw.length, headers, servable.signature)
-            ? await drive(attempt(recordsFromBytes(raw, servable.signature, model.config.inputs ?? [])), slicer)
-            : undefined;
+          const tensors = await tensorsFromBytes(raw, headers, servable, model.config.inputs ?? [], slicer);
           return tensors ? { input: { kind: 'tensors' as const, tensors }, outputs } : { input: { kind: 'records' as const, table: await readTable() }, outputs };
         },
         encode: (outputs) => answer(scoreReplyPieces(outputs, model.config.outputs ?? [], model.config.getScore.output), slicerForAnswer(slicer, outputs)),
@@ -88,7 +91,17 @@ export function legacyGetScore(ctx: ProtocolContext): PostEndpoint<{ name?: stri
   };
 }
 
-/** A %-escaped name that does not decode is left as written: it then names no model (404). */
+/**
+ * A get_score body's tensors read from its bytes, or undefined when the reader does not read
+ * this body or model (the caller then reads the records the usual way, which words any
+ * error): a large body in time slices (records-from-bytes.ts), any other at once in
+ * WebAssembly (shared/records-wasm/records-reader.ts).
+ */
+async function tensorsFromBytes(raw: Buffer, headers: IncomingHttpHeaders, servable: Servable, inputs: readonly InputConfig[], slicer: Slicer | undefined): Promise<NamedTensors | undefined> {
+  if (slicer) return fastDecodable(raw.length, headers, servable.signature) ? drive(attempt(recordsFromBytes(raw, servable.signature, inputs)), slicer) : undefined;
+  return readsAsUtf8(headers['content-type']) ? readRecordsWasm(raw, servable.signature, inputs) : undefined;
+}
+
 /**
  * What get_score needs computed: only the output it answers with, when the config names one
  * the model has (a classifier's probabilities are then never transformed; the interpreter runs
@@ -101,6 +114,7 @@ export function answeredOutputs(model: ServedModel, servable: Servable): readonl
   return servable.signature.outputs.some((o) => o.name === only) ? [only] : undefined;
 }
 
+/** A %-escaped name that does not decode is left as written: it then names no model (404). */
 function decodeURIComponentSafe(text: string): string {
   try {
     return decodeURIComponent(text);

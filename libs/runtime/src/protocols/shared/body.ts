@@ -18,8 +18,16 @@ const CHARSETS: Record<string, BufferEncoding> = {
 
 const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
+/** The charset a Content-Type names, if any. */
+const namedCharset = (contentType: string | undefined) => (contentType ? CHARSET_PARAM.exec(contentType)?.[1] : undefined);
+
+/** Whether the body's text is its bytes read as UTF-8 (no charset named, or UTF-8): what decoders that read the bytes themselves assume. */
+export function readsAsUtf8(contentType: string | undefined): boolean {
+  return CHARSETS[namedCharset(contentType)?.toLowerCase() ?? 'utf8'] === 'utf8';
+}
+
 export function bodyText(body: Buffer, contentType: string | undefined): string {
-  const named = contentType ? CHARSET_PARAM.exec(contentType)?.[1] : undefined;
+  const named = namedCharset(contentType);
   if (named === undefined) return body.toString('utf8');
   const encoding = CHARSETS[named.toLowerCase()];
   if (!encoding) throw new BodyRefused(415, `unsupported charset "${named}": send utf-8 or latin1`);

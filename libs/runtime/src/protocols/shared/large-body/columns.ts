@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { overflowsFloat32 } from '../../../tensor/float-range.js';
 import type { DType, Signature, TensorData } from '../../../tensor/tensor.js';
 import { LARGE_BODY_BYTES } from '../../../threads/time-slices.js';
+import { readsAsUtf8 } from '../body.js';
 import { NotHandled, notHandled, QUOTE, type JsonBytes } from './json-bytes.js';
 
 /**
@@ -93,17 +94,13 @@ export function readScalar(cur: JsonBytes, column: Column, i: number, nulls: Nul
   else notHandled();
 }
 
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
-
 /**
  * Whether a body may take a fast decoder: large (small ones keep the usual, already fast
  * path), UTF-8 (the only charset whose bytes the cursor reads as JSON.parse reads the
  * text), and for a model whose inputs are all float32, float64 or string.
  */
 export function fastDecodable(bytes: number, headers: IncomingHttpHeaders, signature: Signature): boolean {
-  if (bytes < LARGE_BODY_BYTES) return false;
-  const charset = CHARSET.exec(headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return false;
+  if (bytes < LARGE_BODY_BYTES || !readsAsUtf8(headers['content-type'])) return false;
   return signature.inputs.every((s) => FAST_DTYPES.has(s.dtype));
 }
 

@@ -1,0 +1,247 @@
+import type { InputConfig } from '../../../config/schema.js';
+import { fieldsFor, itemShape } from '../../../features/records-to-tensors.js';
+import { fastObject } from '../../../tensor/fast-object.js';
+import { overflowsFloat32 } from '../../../tensor/float-range.js';
+import type { NamedTensors, Signature, Tensor } from '../../../tensor/tensor.js';
+import { RECORDS_READER_WASM } from './records-reader.wasm.js';
+
+/**
+ * A `{"data": [records]}` body straight from its bytes into the model's input tensors, in
+ * WebAssembly (libs/runtime/assembly/records-reader.ts), for models whose inputs are all
+ * float32 or string columns. It gives the tensors recordTable → recordsToTensors would give
+ * for the same body, or undefined for any body it does not read (and the caller reads it the
+ * usual way, which words every error as it always did).
+ *
+ * JSON.parse builds a JS object per record and a string per key and value, then records →
+ * tensors walks them; this makes none of them. 100 records of 32 fields: ~60 µs against ~260
+ * (docs/benchmarks/hotpath.md, session 8).
+ */
+
+// The module's layout constants (assembly/records-reader.ts says what each holds).
+const FIELD_INTS = 6;
+const SPAN_INTS = 4;
+const HARD_INTS = 3;
+const NEW_INTS = 3;
+const SLOTS = 256;
+const SLOT_BYTES = 40;
+/** Numbers one body may leave to Number(): beyond that the body goes the usual way. */
+const HARD_MAX = 256;
+/** Zero bytes after the body and after each key: the module reads up to 16 bytes past a token. */
+const SLACK = 16;
+
+/**
+ * The part of the WebAssembly API this uses, typed here: the TypeScript lib this project
+ * compiles against (ES2023 and @types/node, no DOM) does not declare it.
+ */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Exports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  read(at: number, length: number, schema: number, fields: number, topKey: number, topKeyLength: number, stamps: number, floats: number, spans: number, rowsCapacity: number, hardList: number, hardMax: number, slots: number, newList: number): number;
+  hardNumbers(): number;
+  newStrings(): number;
+  forgetStrings(slots: number): void;
+}
+
+/** What one (signature, input config) needs the module to read, worked out once. */
+interface ReaderPlan {
+  fields: number;
+  /** The schema as the module reads it, key offsets relative to the start of `keys`. */
+  schema: Int32Array;
+  /** Every key's UTF-8 bytes, each followed by its closing quote and zero bytes. */
+  keys: Uint8Array;
+  /** Each input: where its values start in its kind's area (in rows × width elements) and its width. */
+  inputs: { name: string; string: boolean; start: number; width: number }[];
+  floatWidth: number;
+  stringWidth: number;
+  /** The fewest bytes a record can take (`"key":0,` per field): bounds the rows in a body. */
+  minRecordBytes: number;
+}
+
+const TOP_KEY = Buffer.from('data"');
+
+// Weak on both keys: a reloaded config or an unloaded version takes its plans with it.
+const plans = new WeakMap<Signature, WeakMap<readonly InputConfig[], ReaderPlan | null>>();
+/** Every empty input config is this one, so that a fresh `[]` per call finds its plan. */
+const NO_CONFIGS: readonly InputConfig[] = Object.freeze([]);
+
+function planFor(signature: Signature, configs: readonly InputConfig[]): ReaderPlan | undefined {
+  const key = configs.length === 0 ? NO_CONFIGS : configs;
+  let bySignature = plans.get(signature);
+  if (!bySignature) plans.set(signature, (bySignature = new WeakMap()));
+  let plan = bySignature.get(key);
+  if (plan === undefined) bySignature.set(key, (plan = makePlan(signature, key) ?? null));
+  return plan ?? undefined;
+}
+
+/** Undefined for a model the module does not read: another dtype, a nested input, a field two inputs share, a key JSON would escape. */
+function makePlan(signature: Signature, configs: readonly InputConfig[]): ReaderPlan | undefined {
+  const byName = new Map(configs.map((c) => [c.name, c]));
+  const schema: number[] = [];
+  const keyParts: Buffer[] = [];
+  const seen = new Set<string>();
+  const inputs: ReaderPlan['inputs'] = [];
+  let keyBytes = 0;
+  let floatWidth = 0;
+  let stringWidth = 0;
+  let minRecordBytes = 1;
+  for (const spec of signature.inputs) {
+    if (spec.dtype !== 'float32' && spec.dtype !== 'string') return undefined;
+    const fields = fieldsFor(spec, byName.get(spec.name));
+    const item = itemShape(spec, fields);
+    if (item.length !== 1 || item[0] !== fields.length) return undefined;
+    const string = spec.dtype === 'string';
+    const start = string ? stringWidth : floatWidth;
+    inputs.push({ name: spec.name, string, start, width: fields.length });
+    if (string) stringWidth += fields.length;
+    else floatWidth += fields.length;
+    for (let place = 0; place < fields.length; place++) {
+      const field = fields[place]!;
+      // eslint-disable-next-line no-control-regex
+      if (seen.has(field) || /["\\\u0000-\u001f]/.test(field)) return undefined;
+      seen.add(field);
+      const key = Buffer.from(field, 'utf8');
+      schema.push(keyBytes, key.length, string ? 1 : 0, start, fields.length, place);
+      keyParts.push(key, Buffer.from('"'), Buffer.alloc(SLACK));
+      keyBytes += key.length + 1 + SLACK;
+      minRecordBytes += key.length + 5;
+    }
+  }
+  if (schema.length === 0) return undefined;
+  return { fields: seen.size, schema: Int32Array.from(schema), keys: Buffer.concat(keyParts), inputs, floatWidth, stringWidth, minRecordBytes };
+}
+
+/** The module, its memory's views (renewed when it grows) and the strings of its intern slots. */
+class RecordsReader {
+  private readonly exports: Exports;
+  private bytes!: Uint8Array;
+  private ints!: Int32Array;
+  private floats!: Float32Array;
+  private readonly slots: number;
+  private readonly newList: number;
+  private readonly topKey: number;
+  private readonly free: number;
+  /** The string each intern slot holds, as the module's slots say. */
+  private readonly strings: string[] = new Array<string>(SLOTS).fill('');
+
+  constructor(module: object) {
+    this.exports = new wasm.Instance(module, {}).exports as Exports;
+    let at = align(this.exports.heapBase());
+    this.slots = at;
+    at += SLOTS * SLOT_BYTES;
+    this.newList = at;
+    at += SLOTS * NEW_INTS * 4;
+    this.topKey = at;
+    at = align(at + TOP_KEY.length + SLACK);
+    this.free = at;
+    this.ensure(at);
+    this.bytes.set(TOP_KEY, this.topKey);
+    this.exports.forgetStrings(this.slots);
+  }
+
+  private ensure(bytes: number): void {
+    const memory = this.exports.memory;
+    const short = bytes - memory.buffer.byteLength;
+    if (short > 0) memory.grow(Math.ceil(short / 65536));
+    if (this.bytes?.buffer !== memory.buffer) {
+      this.bytes = new Uint8Array(memory.buffer);
+      this.ints = new Int32Array(memory.buffer);
+      this.floats = new Float32Array(memory.buffer);
+    }
+  }
+
+  read(body: Buffer, signature: Signature, plan: ReaderPlan): NamedTensors | undefined {
+    // Places, in order: schema, keys, stamps, numbers left to JS, the body, float columns, spans.
+    const rowsCapacity = Math.floor(body.length / plan.minRecordBytes) + 1;
+    const schema = this.free;
+    const keys = schema + plan.schema.length * 4;
+    const stamps = align(keys + plan.keys.length);
+    const hardList = stamps + plan.fields * 4;
+    const at = align(hardList + HARD_MAX * HARD_INTS * 4);
+    const floats = align(at + body.length + SLACK);
+    const spans = floats + plan.floatWidth * rowsCapacity * 4;
+    this.ensure(spans + plan.stringWidth * rowsCapacity * SPAN_INTS * 4);
+    const { bytes, ints } = this;
+    ints.set(plan.schema, schema >> 2);
+    for (let f = 0; f < plan.fields; f++) ints[(schema >> 2) + f * FIELD_INTS]! += keys;
+    bytes.set(plan.keys, keys);
+    bytes.set(body, at);
+    bytes.fill(0, at + body.length, floats);
+    const rows = this.exports.read(at, body.length, schema, plan.fields, this.topKey, TOP_KEY.length - 1, stamps, floats, spans, rowsCapacity, hardList, HARD_MAX, this.slots, this.newList);
+    if (rows === 0) {
+      // Slots it filled were never decoded here: empty them all rather than trust them.
+      if (this.exports.newStrings() > 0) this.exports.forgetStrings(this.slots);
+      return undefined;
+    }
+    this.takeNewStrings(body);
+    if (!this.takeHardNumbers(body, hardList)) return undefined;
+    // One copy of every float column: the module's memory is the next request's.
+    const floatData = plan.floatWidth > 0 ? this.floats.slice(floats >> 2, (floats >> 2) + plan.floatWidth * rowsCapacity) : undefined;
+    const tensors = fastObject<Tensor>(signature.inputs);
+    for (const input of plan.inputs) {
+      const count = rows * input.width;
+      const data = input.string
+        ? this.stringColumn(body, spans, input.start * rowsCapacity, count)
+        : floatData!.subarray(input.start * rowsCapacity, input.start * rowsCapacity + count);
+      tensors[input.name] = { dtype: input.string ? 'string' : 'float32', shape: [rows, input.width], data };
+    }
+    return tensors;
+  }
+
+  /** Decodes the strings the module put into intern slots in this call, once each. */
+  private takeNewStrings(body: Buffer): void {
+    const n = this.exports.newStrings();
+    const base = this.newList >> 2;
+    for (let k = 0; k < n; k++) {
+      const start = this.ints[base + k * NEW_INTS + 1]!;
+      this.strings[this.ints[base + k * NEW_INTS]!] = body.toString('utf8', start, start + this.ints[base + k * NEW_INTS + 2]!);
+    }
+  }
+
+  /** Numbers the module could not prove its float32 of: Number() of their text, as JSON.parse reads it. False on one float32 cannot hold. */
+  private takeHardNumbers(body: Buffer, hardList: number): boolean {
+    const n = this.exports.hardNumbers();
+    const { ints, floats } = this;
+    for (let k = 0, e = hardList >> 2; k < n; k++, e += HARD_INTS) {
+      const value = Number(body.toString('latin1', ints[e + 1]!, ints[e + 2]!));
+      if (overflowsFloat32(value)) return false;
+      floats[ints[e]! >> 2] = value;
+    }
+    return true;
+  }
+
+  /** One string input's values, from their spans: "" for null, an intern slot's string, or the span decoded. */
+  private stringColumn(body: Buffer, spans: number, first: number, count: number): string[] {
+    const out = new Array<string>(count);
+    const ints = this.ints;
+    for (let i = 0, s = (spans >> 2) + first * SPAN_INTS; i < count; i++, s += SPAN_INTS) {
+      const length = ints[s + 1]!;
+      const slot = ints[s + 2]!;
+      if (length < 0) out[i] = '';
+      else if (slot >= 0) out[i] = this.strings[slot]!;
+      else out[i] = body.toString(ints[s + 3] ? 'utf8' : 'latin1', ints[s]!, ints[s]! + length);
+    }
+    return out;
+  }
+}
+
+const align = (n: number) => (n + 15) & ~15;
+
+let reader: RecordsReader | undefined;
+
+/**
+ * The body's records as the model's input tensors, or undefined when this reader does not
+ * read this model or this body. The module is compiled on first use (~3 KB, ~1 ms), so a
+ * server that never sees such a body never holds it.
+ */
+export function readRecordsWasm(body: Buffer, signature: Signature, configs: readonly InputConfig[]): NamedTensors | undefined {
+  const plan = planFor(signature, configs);
+  if (!plan) return undefined;
+  reader ??= new RecordsReader(new wasm.Module(Buffer.from(RECORDS_READER_WASM, 'base64')));
+  return reader.read(body, signature, plan);
+}
