@@ -23,6 +23,18 @@ describe('OneBuffer', () => {
     expect(second.length).toBe(2);
   });
 
+  it('over a buffer used before, zeroes each view as it hands it out, and only those', () => {
+    const used = new ArrayBuffer(32);
+    new Uint8Array(used).fill(7);
+    const one = new OneBuffer(used);
+    const floats = one.take('float32', 3);
+    expect(floats.buffer).toBe(used);
+    expect([...floats]).toEqual([0, 0, 0]);
+    // The 8-byte-aligned view took 16 bytes; the rest is untouched until taken.
+    expect([...new Uint8Array(used, 16)]).toEqual(new Array(16).fill(7));
+    expect([...one.take('int32', 4)]).toEqual([0, 0, 0, 0]);
+  });
+
   it('leaves strings in arrays of their own', () => {
     const [a, s, b] = allocateInOneBuffer([
       { dtype: 'float32', length: 3 },

@@ -12,13 +12,20 @@ type NumericDType = Exclude<DType, 'string'>;
  */
 export class OneBuffer {
   private readonly buffer: ArrayBuffer;
+  /** Set when the buffer was used before: each view is zeroed as it is handed out. */
+  private readonly reused: boolean;
   private at = 0;
   /** Bytes asked for so far, whether the buffer had room for them or not. */
   requested = 0;
 
-  /** `bytes`: what the views will hold, each view's length rounded up to 8 bytes. */
-  constructor(bytes: number) {
-    this.buffer = new ArrayBuffer(bytes);
+  /**
+   * `bytes`: a new buffer for what the views will hold, each view's length rounded up to 8
+   * bytes; or a buffer used before (the interpreter's scratch), whose views are zeroed as they
+   * are taken: zeroing what a run uses costs a fraction of a new buffer's allocation.
+   */
+  constructor(bytes: number | ArrayBuffer) {
+    this.reused = typeof bytes !== 'number';
+    this.buffer = typeof bytes === 'number' ? new ArrayBuffer(bytes) : bytes;
   }
 
   static bytesFor(dtype: NumericDType, length: number): number {
@@ -36,6 +43,7 @@ export class OneBuffer {
     this.requested += bytes;
     if (this.at + bytes > this.buffer.byteLength) return new View(length);
     const view = new View(this.buffer, this.at, length);
+    if (this.reused) new Uint8Array(this.buffer, this.at, bytes).fill(0);
     this.at += bytes;
     return view;
   }

@@ -5,7 +5,7 @@
  * A graph with anything not understood is not compiled: `unsupported` says what, and the
  * model runs on onnxruntime.
  */
-import type { DType, NamedTensors, Signature, Tensor, TensorSpec } from '../../../tensor/tensor.js';
+import type { DType, NamedTensors, Signature, Tensor, TensorData, TensorSpec } from '../../../tensor/tensor.js';
 import { OneBuffer } from '../../../tensor/one-buffer.js';
 import { shapeFits } from '../../conform.js';
 import { NodeAttributes, RefusedInput, shapeText, Unsupported, type Kernel } from './ops/kernel.js';
@@ -93,6 +93,9 @@ function compile(model: OnnxModel): CompiledGraph {
   return new Graph({ inputs, outputs }, slot, template, steps);
 }
 
+/** The most a graph keeps between runs: ~16 bytes a value of a 100-row run of 32 inputs needs 64 KB. */
+const SCRATCH_MAX_BYTES = 1 << 20;
+
 class Graph implements CompiledGraph {
   private readonly inputNames: Set<string>;
   /** Each declared input's slot, in the signature's order. */
@@ -101,6 +104,8 @@ class Graph implements CompiledGraph {
   private bytesPerInputValue = 0;
   /** What each set of requested outputs needs, by the outputs' names (see needs()). */
   private readonly plans = new Map<string, RunPlan>();
+  /** The runs' memory, kept from one to the next (see run()). */
+  private scratch: ArrayBuffer | undefined;
 
   constructor(
     readonly signature: Signature,
@@ -132,11 +137,14 @@ class Graph implements CompiledGraph {
       throw new RefusedInput(`the model has no input "${extra}"`);
     }
     const plan = this.needs(outputs);
-    // The kernels' numeric outputs are views of one ArrayBuffer per run, sized from the last
-    // run (a kernel that finds no room left gets an array of its own). Each array beyond 64
-    // bytes otherwise gets a backing store V8 tracks and sweeps by itself: ~0.75 µs apiece here,
-    // a third of a one-record run. The outputs keep the run's buffer alive until they are answered.
-    const memory = new OneBuffer(Math.ceil(this.bytesPerInputValue * inputValues));
+    // The kernels' numeric outputs are views of one ArrayBuffer, sized from the last run (a
+    // kernel that finds no room left gets an array of its own). Each array beyond 64 bytes
+    // otherwise gets a backing store V8 tracks and sweeps by itself: ~0.75 µs apiece here, a
+    // third of a one-record run. Up to SCRATCH_MAX_BYTES the buffer is the graph's own, kept
+    // from run to run (a new 64 KB one cost ~20 µs of a 100-row run, zeroing it again ~3), and
+    // the outputs that live in it are copied out below; a larger run gets a buffer of its own,
+    // which its outputs keep alive until they are answered.
+    const memory = this.memoryFor(Math.ceil(this.bytesPerInputValue * inputValues));
     for (let s = 0; s < this.steps.length; s++) {
       const wanted = plan.wanted[s];
       if (!wanted) continue;
@@ -148,8 +156,20 @@ class Graph implements CompiledGraph {
     }
     if (inputValues > 0) this.bytesPerInputValue = memory.requested / inputValues;
     const out: NamedTensors = {};
-    for (const spec of plan.outputs) out[spec.name] = values[this.slot.get(spec.name)!]!;
+    for (const spec of plan.outputs) {
+      const t = values[this.slot.get(spec.name)!]!;
+      // The next run writes over the scratch: an answer that lives there leaves with a copy.
+      const data = t.data;
+      out[spec.name] = this.scratch !== undefined && !Array.isArray(data) && (data as Exclude<TensorData, string[]>).buffer === this.scratch ? { ...t, data: data.slice() as TensorData } : t;
+    }
     return out;
+  }
+
+  /** The run's memory: the kept scratch (grown if the run needs more), or a buffer of its own beyond SCRATCH_MAX_BYTES. */
+  private memoryFor(bytes: number): OneBuffer {
+    if (bytes > SCRATCH_MAX_BYTES) return new OneBuffer(bytes);
+    if (!this.scratch || this.scratch.byteLength < bytes) this.scratch = new ArrayBuffer(Math.min(SCRATCH_MAX_BYTES, Math.max(1024, bytes * 1.25)));
+    return new OneBuffer(this.scratch);
   }
 
   /**

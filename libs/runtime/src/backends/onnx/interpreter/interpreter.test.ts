@@ -141,7 +141,7 @@ describe('the interpreter against onnxruntime', () => {
     expect(maxAbsDiff(rowsOf(irisOut['probabilities']!), irisRef.outputs['probabilities'])).toBeLessThan(1e-5);
   }, 60_000);
 
-  it('runs of different sizes one after another: each answer stays its own, equal to a fresh graph\'s, and a run\'s outputs share one buffer', () => {
+  it('runs of different sizes one after another: each answer stays its own, equal to a fresh graph\'s, none a view of the memory the next run reuses', () => {
     const bytes = readFileSync(join(WORKSPACE_MODELS, 'penguins/1/model.onnx'));
     const graph = compiled(bytes);
     // Each run's memory is sized from the one before: too small after 1 row, too large after 300.
@@ -150,7 +150,7 @@ describe('the interpreter against onnxruntime', () => {
     const fresh = compiled(bytes);
     for (const { inputs, out } of answers) expect(out).toEqual(fresh.run(inputs));
     const steady = answers.at(-1)!.out['probabilities']!.data as Float32Array;
-    expect(steady.buffer.byteLength).toBeGreaterThan(steady.byteLength);
+    expect(steady.buffer.byteLength).toBe(steady.byteLength);
   });
 
   it('runs only what the requested outputs need: labels alone equal the full run\'s, and a node only an unrequested output needs is not run', () => {
