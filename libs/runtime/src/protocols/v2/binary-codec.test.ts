@@ -186,6 +186,17 @@ describe('decodeBinaryInferRequest, the same header again (read once, then remem
     expect(decode([5, 6], ['ij', 'kl']).request.inputs['tag']!.data).toEqual(['ij', 'kl']);
   });
 
+  it('two clients taking turns with headers of the same length: each body gets its own header\'s options', () => {
+    const body = (id: string, x: number) => binaryBody({ ...header, id }, [fp32([x, x]), bytesTensor(['ab', 'cd'])]);
+    for (let i = 0; i < 6; i++) {
+      const id = i % 2 ? 'ra' : 'rb';
+      const { body: b, headerLength } = body(id, i);
+      const { request } = decodeBinaryInferRequest(b, String(headerLength), signature);
+      expect(request.id).toBe(id);
+      expect([...(request.inputs['x']!.data as Float32Array)]).toEqual([i, i]);
+    }
+  });
+
   it('keeps a bounded number of headers: after many others, the first is read again, as correctly', () => {
     for (let i = 0; i < 40; i++) {
       const { body, headerLength } = binaryBody({ ...header, id: `r${i}` }, [fp32([i, i]), bytesTensor(['ab', 'cd'])]);
