@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 /*
  * The runtime's layers point one way: server → protocols → data plane (dataplane/,
  * inference/) → repository (and batching/) → backends → leaves (features/, config/, threads/,
- * tensor/, errors.ts). A module may import its own layer and those below, never above.
+ * tensor/, wasm/, errors.ts). A module may import its own layer and those below, never above.
  * Tests are exempt: they drive whole servers.
  */
 const RUNTIME = 'libs/runtime/src';
@@ -31,7 +31,7 @@ const LAYERS = [
       { regex: `(^|/)protocols/(?!(${WIRE_CODECS})\\.js$)`, message: 'backends may use only the wire-format codecs under protocols/, not its adapters (layers point one way).' },
     ],
   },
-  { folders: ['features', 'config', 'tensor', 'threads'], forbidden: [above('server', 'protocols', 'dataplane', 'inference', 'repository', 'batching', 'backends')] },
+  { folders: ['features', 'config', 'tensor', 'threads', 'wasm'], forbidden: [above('server', 'protocols', 'dataplane', 'inference', 'repository', 'batching', 'backends')] },
 ];
 const layerRules = LAYERS.map(({ folders, forbidden }) => ({
   files: folders.map((f) => `${RUNTIME}/${f}/**/*.ts`),

@@ -1,7 +1,9 @@
-/** `npm run build:wasm`: compiles the runtime's WebAssembly and writes the module that carries it (tools/wasm/records-reader.ts). */
+/** `npm run build:wasm`: compiles the runtime's WebAssembly and writes the modules that carry it (tools/wasm/modules.ts). */
 import { writeFile } from 'node:fs/promises';
-import { compileRecordsReader, MODULE, moduleText } from './records-reader.js';
+import { compile, MODULES, moduleText } from './modules.js';
 
-const binary = await compileRecordsReader();
-await writeFile(MODULE, moduleText(binary));
-console.log(`wrote ${MODULE} (${binary.length} bytes of WebAssembly)`);
+for (const wasm of MODULES) {
+  const binary = await compile(wasm);
+  await writeFile(wasm.module, moduleText(wasm, binary));
+  console.log(`wrote ${wasm.module} (${binary.length} bytes of WebAssembly)`);
+}

@@ -3,6 +3,7 @@ import { fieldsFor, itemShape } from '../../../features/records-to-tensors.js';
 import { fastObject } from '../../../tensor/fast-object.js';
 import { overflowsFloat32 } from '../../../tensor/float-range.js';
 import type { NamedTensors, Signature, Tensor } from '../../../tensor/tensor.js';
+import { align16, WasmInstance, type BaseExports } from '../../../wasm/wasm-instance.js';
 import { RECORDS_READER_WASM } from './records-reader.wasm.js';
 
 /**
@@ -29,19 +30,7 @@ const HARD_MAX = 256;
 /** Zero bytes after the body and after each key: the module reads up to 16 bytes past a token. */
 const SLACK = 16;
 
-/**
- * The part of the WebAssembly API this uses, typed here: the TypeScript lib this project
- * compiles against (ES2023 and @types/node, no DOM) does not declare it.
- */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface Exports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  heapBase(): number;
+interface Exports extends BaseExports {
   read(at: number, length: number, schema: number, fields: number, topKey: number, topKeyLength: number, stamps: number, floats: number, spans: number, rowsCapacity: number, hardList: number, hardMax: number, slots: number, newList: number): number;
   hardNumbers(): number;
   newStrings(): number;
@@ -116,12 +105,9 @@ function makePlan(signature: Signature, configs: readonly InputConfig[]): Reader
   return { fields: seen.size, schema: Int32Array.from(schema), keys: Buffer.concat(keyParts), inputs, floatWidth, stringWidth, minRecordBytes };
 }
 
-/** The module, its memory's views (renewed when it grows) and the strings of its intern slots. */
+/** The module, the places it keeps between calls, and the strings of its intern slots. */
 class RecordsReader {
-  private readonly exports: Exports;
-  private bytes!: Uint8Array;
-  private ints!: Int32Array;
-  private floats!: Float32Array;
+  private readonly wasm = new WasmInstance<Exports>(RECORDS_READER_WASM);
   private readonly slots: number;
   private readonly newList: number;
   private readonly topKey: number;
@@ -129,30 +115,17 @@ class RecordsReader {
   /** The string each intern slot holds, as the module's slots say. */
   private readonly strings: string[] = new Array<string>(SLOTS).fill('');
 
-  constructor(module: object) {
-    this.exports = new wasm.Instance(module, {}).exports as Exports;
-    let at = align(this.exports.heapBase());
+  constructor() {
+    let at = this.wasm.free;
     this.slots = at;
     at += SLOTS * SLOT_BYTES;
     this.newList = at;
     at += SLOTS * NEW_INTS * 4;
     this.topKey = at;
-    at = align(at + TOP_KEY.length + SLACK);
-    this.free = at;
-    this.ensure(at);
-    this.bytes.set(TOP_KEY, this.topKey);
-    this.exports.forgetStrings(this.slots);
-  }
-
-  private ensure(bytes: number): void {
-    const memory = this.exports.memory;
-    const short = bytes - memory.buffer.byteLength;
-    if (short > 0) memory.grow(Math.ceil(short / 65536));
-    if (this.bytes?.buffer !== memory.buffer) {
-      this.bytes = new Uint8Array(memory.buffer);
-      this.ints = new Int32Array(memory.buffer);
-      this.floats = new Float32Array(memory.buffer);
-    }
+    this.free = align16(at + TOP_KEY.length + SLACK);
+    this.wasm.ensure(this.free);
+    this.wasm.bytes.set(TOP_KEY, this.topKey);
+    this.wasm.exports.forgetStrings(this.slots);
   }
 
   read(body: Buffer, signature: Signature, plan: ReaderPlan): NamedTensors | undefined {
@@ -160,28 +133,29 @@ class RecordsReader {
     const rowsCapacity = Math.floor(body.length / plan.minRecordBytes) + 1;
     const schema = this.free;
     const keys = schema + plan.schema.length * 4;
-    const stamps = align(keys + plan.keys.length);
+    const stamps = align16(keys + plan.keys.length);
     const hardList = stamps + plan.fields * 4;
-    const at = align(hardList + HARD_MAX * HARD_INTS * 4);
-    const floats = align(at + body.length + SLACK);
+    const at = align16(hardList + HARD_MAX * HARD_INTS * 4);
+    const floats = align16(at + body.length + SLACK);
     const spans = floats + plan.floatWidth * rowsCapacity * 4;
-    this.ensure(spans + plan.stringWidth * rowsCapacity * SPAN_INTS * 4);
-    const { bytes, ints } = this;
+    const { wasm } = this;
+    wasm.ensure(spans + plan.stringWidth * rowsCapacity * SPAN_INTS * 4);
+    const { bytes, ints } = wasm;
     ints.set(plan.schema, schema >> 2);
     for (let f = 0; f < plan.fields; f++) ints[(schema >> 2) + f * FIELD_INTS]! += keys;
     bytes.set(plan.keys, keys);
     bytes.set(body, at);
     bytes.fill(0, at + body.length, floats);
-    const rows = this.exports.read(at, body.length, schema, plan.fields, this.topKey, TOP_KEY.length - 1, stamps, floats, spans, rowsCapacity, hardList, HARD_MAX, this.slots, this.newList);
+    const rows = wasm.exports.read(at, body.length, schema, plan.fields, this.topKey, TOP_KEY.length - 1, stamps, floats, spans, rowsCapacity, hardList, HARD_MAX, this.slots, this.newList);
     if (rows === 0) {
       // Slots it filled were never decoded here: empty them all rather than trust them.
-      if (this.exports.newStrings() > 0) this.exports.forgetStrings(this.slots);
+      if (wasm.exports.newStrings() > 0) wasm.exports.forgetStrings(this.slots);
       return undefined;
     }
     this.takeNewStrings(body);
     if (!this.takeHardNumbers(body, hardList)) return undefined;
     // One copy of every float column: the module's memory is the next request's.
-    const floatData = plan.floatWidth > 0 ? this.floats.slice(floats >> 2, (floats >> 2) + plan.floatWidth * rowsCapacity) : undefined;
+    const floatData = plan.floatWidth > 0 ? wasm.floats.slice(floats >> 2, (floats >> 2) + plan.floatWidth * rowsCapacity) : undefined;
     const tensors = fastObject<Tensor>(signature.inputs);
     for (const input of plan.inputs) {
       const count = rows * input.width;
@@ -195,18 +169,19 @@ class RecordsReader {
 
   /** Decodes the strings the module put into intern slots in this call, once each. */
   private takeNewStrings(body: Buffer): void {
-    const n = this.exports.newStrings();
+    const n = this.wasm.exports.newStrings();
+    const { ints } = this.wasm;
     const base = this.newList >> 2;
     for (let k = 0; k < n; k++) {
-      const start = this.ints[base + k * NEW_INTS + 1]!;
-      this.strings[this.ints[base + k * NEW_INTS]!] = body.toString('utf8', start, start + this.ints[base + k * NEW_INTS + 2]!);
+      const start = ints[base + k * NEW_INTS + 1]!;
+      this.strings[ints[base + k * NEW_INTS]!] = body.toString('utf8', start, start + ints[base + k * NEW_INTS + 2]!);
     }
   }
 
   /** Numbers the module could not prove its float32 of: Number() of their text, as JSON.parse reads it. False on one float32 cannot hold. */
   private takeHardNumbers(body: Buffer, hardList: number): boolean {
-    const n = this.exports.hardNumbers();
-    const { ints, floats } = this;
+    const n = this.wasm.exports.hardNumbers();
+    const { ints, floats } = this.wasm;
     for (let k = 0, e = hardList >> 2; k < n; k++, e += HARD_INTS) {
       const value = Number(body.toString('latin1', ints[e + 1]!, ints[e + 2]!));
       if (overflowsFloat32(value)) return false;
@@ -218,7 +193,7 @@ class RecordsReader {
   /** One string input's values, from their spans: "" for null, an intern slot's string, or the span decoded. */
   private stringColumn(body: Buffer, spans: number, first: number, count: number): string[] {
     const out = new Array<string>(count);
-    const ints = this.ints;
+    const { ints } = this.wasm;
     for (let i = 0, s = (spans >> 2) + first * SPAN_INTS; i < count; i++, s += SPAN_INTS) {
       const length = ints[s + 1]!;
       const slot = ints[s + 2]!;
@@ -230,8 +205,6 @@ class RecordsReader {
   }
 }
 
-const align = (n: number) => (n + 15) & ~15;
-
 let reader: RecordsReader | undefined;
 
 /**
@@ -242,6 +215,6 @@ let reader: RecordsReader | undefined;
 export function readRecordsWasm(body: Buffer, signature: Signature, configs: readonly InputConfig[]): NamedTensors | undefined {
   const plan = planFor(signature, configs);
   if (!plan) return undefined;
-  reader ??= new RecordsReader(new wasm.Module(Buffer.from(RECORDS_READER_WASM, 'base64')));
+  reader ??= new RecordsReader();
   return reader.read(body, signature, plan);
 }

@@ -10,6 +10,7 @@
  */
 import { RefusedInput, requireTypes, shapeText, Unsupported, type KernelFactory } from './kernel.js';
 import { classifierOutputs, classLabels, logistic, postTransform, rowsAndFeatures, transformRow } from './classifier-shared.js';
+import { LinearSums } from './linear-sums.js';
 
 export const linearClassifier: KernelFactory = (attrs, ctx) => {
   requireTypes('LinearClassifier', ctx.inputTypes, ['float32', 'float64']);
@@ -27,6 +28,7 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
   // Transposed to [features, classes], so that one feature's weights for every class sit together.
   const byFeature = new Float64Array(coefficients.length);
   for (let c = 0; c < classes; c++) for (let f = 0; f < features; f++) byFeature[f * classes + c] = coefficients[c * features + f]!;
+  const linear = new LinearSums(byFeature, intercepts, classes, features);
   return {
     outputs: [byStrings ? 'string' : 'int64', 'float32'],
     run([x], memory, wanted) {
@@ -35,24 +37,13 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
       const size = rowsAndFeatures(x!.shape);
       if (!size || size.width !== features) throw new RefusedInput(`LinearClassifier takes [N, ${features}] features, not ${shapeText(x!.shape)}`);
       const { rows } = size;
-      const src = x!.data as Float32Array;
       const outputs = binary ? 2 : classes;
       const scores = memory.take('float32', rows * outputs);
       const out: (string | bigint)[] = new Array(rows);
-      const sums = new Float64Array(classes);
-      for (let r = 0; r < rows; r++) {
-        const base = r * features;
-        sums.set(intercepts);
-        // Feature by feature, every class at once: a zero feature (most of a one-hot block)
-        // adds nothing to any score and is skipped. Each score still sums its terms in feature order.
-        for (let f = 0; f < features; f++) {
-          const v = src[base + f]!;
-          if (v === 0) continue;
-          const w = f * classes;
-          for (let c = 0; c < classes; c++) sums[c] = sums[c]! + v * byFeature[w + c]!;
-        }
+      const { sums, stride } = linear.run(x!.data as Float32Array | Float64Array, rows);
+      for (let r = 0, at = 0; r < rows; r++, at += stride) {
         if (binary) {
-          const score = Math.fround(sums[0]!);
+          const score = Math.fround(sums[at]!);
           out[r] = labels[score > 0 ? 1 : 0]!;
           if (!withScores) continue;
           const p = transform === 'LOGISTIC' ? logistic(score) : score;
@@ -62,7 +53,7 @@ export const linearClassifier: KernelFactory = (attrs, ctx) => {
         }
         let best = 0;
         for (let c = 0; c < classes; c++) {
-          const score = Math.fround(sums[c]!);
+          const score = Math.fround(sums[at + c]!);
           scores[r * classes + c] = score;
           // The first of equal highest scores, as onnxruntime picks.
           if (score > scores[r * classes + best]!) best = c;
