@@ -136,6 +136,27 @@ describe('decodeBinaryInferRequest', () => {
   });
 });
 
+describe('decodeBinaryInferRequest, BYTES elements', () => {
+  const signature: Signature = { inputs: [{ name: 's', dtype: 'string', shape: [-1] }], outputs: [] };
+  const decodeStrings = (tensor: Buffer, count: number) => {
+    const { body, headerLength } = binaryBody({ inputs: [{ name: 's', shape: [count], datatype: 'BYTES', parameters: { binary_data_size: tensor.length } }] }, [tensor]);
+    return decodeBinaryInferRequest(body, String(headerLength), signature).request.inputs['s']!.data;
+  };
+
+  it.each([
+    ['ASCII, an empty one among them', ['rain', '', 'sun', 'x y', '{"a": 1}']],
+    ['a long one (its length byte is over 127)', ['rain', 'a'.repeat(200), 'sun']],
+    ['UTF-8 beside ASCII', ['mar', 'Dréam', '🐧', '']],
+  ])('%s: each element decoded as UTF-8', (_name, strings) => {
+    expect(decodeStrings(bytesTensor(strings), strings.length)).toEqual(strings);
+  });
+
+  it('bytes that are not UTF-8 decode as before, to U+FFFD', () => {
+    const tensor = Buffer.concat([bytesTensor(['ok']), Buffer.from([2, 0, 0, 0, 0xc3, 0x28])]);
+    expect(decodeStrings(tensor, 2)).toEqual(['ok', Buffer.from([0xc3, 0x28]).toString('utf8')]);
+  });
+});
+
 describe('decodeBinaryInferRequest, the same header again (read once, then remembered)', () => {
   const signature: Signature = {
     inputs: [
