@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createModelServer, type ModelServer, type ModelServerOptions } from '../server/model-server.js';
 import type { Hooks } from '../inference/hooks.js';
+import { seededRandom } from './seeded-random.js';
 
 export const WORKSPACE_MODELS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../models');
 
@@ -89,15 +90,7 @@ export const PENGUIN_STRING_INPUTS: ReadonlySet<string> = new Set(['island', 'se
  * disagree now and then — the reference records alone never make them disagree.
  */
 export function syntheticPenguins(count: number, seed = 7): Record<string, unknown>[] {
-  let state = seed >>> 0;
-  const random = () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const between = (lo: number, hi: number, step: number) => Math.round((lo + random() * (hi - lo)) / step) * step;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   return Array.from({ length: count }, () => ({

@@ -18,6 +18,7 @@ import { LARGE_BODY_BYTES } from '../../../threads/time-slices.js';
 import { readScoreRequest } from '../../legacy/codec.js';
 import { bodyText, parseJsonBody } from '../body.js';
 import { readRecordsWasm } from './records-reader.js';
+import { seededRandom } from '../../../testing/seeded-random.js';
 
 let penguins: Signature;
 let inputs: InputConfig[];
@@ -45,16 +46,6 @@ function usualOrError(text: string): NamedTensors | Error {
   } catch (err) {
     return err as Error;
   }
-}
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Numbers whose float32 rounding, sign or digits a shortcut could get wrong. */
@@ -100,7 +91,7 @@ describe('the WebAssembly records reader', () => {
 
   it('numbers at a float32 rounding boundary come out as Math.fround(JSON.parse(text))', () => {
     // 240 numbers, about half of them left to Number(): within what one body may leave (256).
-    const numbers = midpointNumbers(random(7), 60);
+    const numbers = midpointNumbers(seededRandom(7), 60);
     const text = JSON.stringify({ data: numbers.map((n, i) => ({ ...records[i % records.length], 'Beak Length (mm)': 0 })) }).replace(/"Beak Length \(mm\)":0/g, () => `"Beak Length (mm)":${numbers.shift()}`);
     const read = wasm(text)!;
     expect(read).toBeDefined();
@@ -177,7 +168,7 @@ describe('the WebAssembly records reader', () => {
   });
 
   it('fuzz: 3,000 mutated bodies, each either read as the usual path reads it or left to it; never one the usual path refuses', () => {
-    const next = random(2026);
+    const next = seededRandom(2026);
     const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
     const numberText = () =>
       pick([() => String(Math.round((next() - 0.5) * 1e4) / 10), () => String((next() - 0.5) * 10 ** Math.floor(next() * 80 - 40)), () => pick(TRICKY_NUMBERS), () => (next() * 1e3).toExponential(Math.floor(next() * 20)), () => 'null'])();

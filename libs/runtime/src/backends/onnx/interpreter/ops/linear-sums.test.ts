@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LinearSums } from './linear-sums.js';
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../../testing/seeded-random.js';
 
 /** Weights and inputs like a scikit-learn pipeline's: float32 values, a one-hot block of mostly zeros, and exact zeros among the numbers. */
 function model(seed: number, classes: number, features: number) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const byFeature = Float64Array.from({ length: classes * features }, () => Math.fround(next() * 4 - 2));
   const intercepts = Float64Array.from({ length: classes }, () => Math.fround(next() - 0.5));
   const rowsOf = (rows: number) =>
