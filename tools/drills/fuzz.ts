@@ -5,25 +5,13 @@
  * Seeded, so a failing body can be replayed.
  */
 import { Agent } from 'node:http';
-import { copyModel, startAppProcess } from '@modelyard/runtime/testing';
+import { copyModel, seededRandom, startAppProcess } from '@modelyard/runtime/testing';
 import { getScoreBody, inferBody, penguinRecords, predictBody } from './bodies.js';
 import { countBy, rssMiB, send, type Outcome } from './client.js';
 import type { DrillResult } from './drill.js';
 
 const COUNT = Number(process.env['DRILL_FUZZ_BODIES'] ?? 6000);
 const SEED = Number(process.env['DRILL_FUZZ_SEED'] ?? 20261126);
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -124,7 +112,7 @@ async function fuzz(name: string, served: string, env: Record<string, string>): 
     ['/v2/models/penguins/infer', inferBody(records)],
     ['/get_score', getScoreBody(records)],
   ];
-  const random = rng(SEED);
+  const random = seededRandom(SEED);
   const cases = Array.from({ length: COUNT }, (_, i) => {
     const [path, base] = bases[i % bases.length]!;
     return { path, body: mutate(base, random) };
