@@ -7,6 +7,7 @@ import { coerceLikePandas, type Coercion } from './coerce-pandas.js';
 import { flattenNested } from '../tensor/flatten-nested.js';
 import { FLOAT32_OVERFLOW, overflowsFloat32 } from '../tensor/float-range.js';
 import { describe, type RecordTable } from './record-table.js';
+import { NO_INPUTS, perSignatureAndInputs } from './input-plans.js';
 import { Checkpoints, runSteps, type Steps } from '../threads/time-slices.js';
 
 /**
@@ -93,25 +94,14 @@ interface InputPlan {
   write: Writer;
 }
 
-const NO_INPUTS: readonly InputConfig[] = Object.freeze([]);
-// Weak on both keys: a reloaded config or an unloaded version takes its plans with it.
-const plans = new WeakMap<Signature, WeakMap<readonly InputConfig[], InputPlan[]>>();
-
-function planFor(signature: Signature, inputs: readonly InputConfig[]): InputPlan[] {
-  let bySignature = plans.get(signature);
-  if (!bySignature) plans.set(signature, (bySignature = new WeakMap()));
-  let plan = bySignature.get(inputs);
-  if (!plan) {
-    const configs = new Map(inputs.map((i) => [i.name, i]));
-    plan = signature.inputs.map((spec) => {
-      const fields = fieldsFor(spec, configs.get(spec.name));
-      const item = itemShape(spec, fields);
-      return { spec, fields, item, width: elementCount(item), write: writerFor(spec.dtype) };
-    });
-    bySignature.set(inputs, plan);
-  }
-  return plan;
-}
+const planFor = perSignatureAndInputs((signature, inputs): InputPlan[] => {
+  const configs = new Map(inputs.map((i) => [i.name, i]));
+  return signature.inputs.map((spec) => {
+    const fields = fieldsFor(spec, configs.get(spec.name));
+    const item = itemShape(spec, fields);
+    return { spec, fields, item, width: elementCount(item), write: writerFor(spec.dtype) };
+  });
+});
 
 /**
  * Records → one named tensor per model input, shaped [records, fields]. `coerce` reads the

@@ -1,4 +1,5 @@
 import type { InputConfig } from '../../../config/schema.js';
+import { perSignatureAndInputs } from '../../../features/input-plans.js';
 import { fieldsFor, itemShape } from '../../../features/records-to-tensors.js';
 import { fastObject } from '../../../tensor/fast-object.js';
 import { overflowsFloat32 } from '../../../tensor/float-range.js';
@@ -54,20 +55,6 @@ interface ReaderPlan {
 
 const TOP_KEY = Buffer.from('data"');
 
-// Weak on both keys: a reloaded config or an unloaded version takes its plans with it.
-const plans = new WeakMap<Signature, WeakMap<readonly InputConfig[], ReaderPlan | null>>();
-/** Every empty input config is this one, so that a fresh `[]` per call finds its plan. */
-const NO_CONFIGS: readonly InputConfig[] = Object.freeze([]);
-
-function planFor(signature: Signature, configs: readonly InputConfig[]): ReaderPlan | undefined {
-  const key = configs.length === 0 ? NO_CONFIGS : configs;
-  let bySignature = plans.get(signature);
-  if (!bySignature) plans.set(signature, (bySignature = new WeakMap()));
-  let plan = bySignature.get(key);
-  if (plan === undefined) bySignature.set(key, (plan = makePlan(signature, key) ?? null));
-  return plan ?? undefined;
-}
-
 /** Undefined for a model the module does not read: another dtype, a nested input, a field two inputs share, a key JSON would escape. */
 function makePlan(signature: Signature, configs: readonly InputConfig[]): ReaderPlan | undefined {
   const byName = new Map(configs.map((c) => [c.name, c]));
@@ -104,6 +91,8 @@ function makePlan(signature: Signature, configs: readonly InputConfig[]): Reader
   if (schema.length === 0) return undefined;
   return { fields: seen.size, schema: Int32Array.from(schema), keys: Buffer.concat(keyParts), inputs, floatWidth, stringWidth, minRecordBytes };
 }
+
+const planFor = perSignatureAndInputs(makePlan);
 
 /** The module, the places it keeps between calls, and the strings of its intern slots. */
 class RecordsReader {
