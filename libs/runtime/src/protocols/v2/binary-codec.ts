@@ -144,25 +144,30 @@ interface Plans {
 const plans = new WeakMap<InferSignature, Plans>();
 const PLANS_KEPT = 16;
 
-function remember(signature: InferSignature, header: string, plan: HeaderPlan): void {
+/** Remembers what the header at the start of `body` (`headerLength` bytes, `text` decoded) said, as the one last used. */
+function remember(signature: InferSignature, body: Buffer, headerLength: number, text: string, plan: HeaderPlan): void {
   let bySignature = plans.get(signature);
   if (!bySignature) plans.set(signature, (bySignature = { byText: new Map() }));
   const { byText } = bySignature;
   // A Map iterates in insertion order: the first key is the oldest.
   if (byText.size >= PLANS_KEPT) byText.delete(byText.keys().next().value!);
-  byText.set(header, plan);
-  bySignature.last = { bytes: Buffer.from(header, 'utf8'), plan };
+  byText.set(text, plan);
+  bySignature.last = { bytes: Buffer.from(body.subarray(0, headerLength)), plan };
 }
 
-/** The plan of the header at the start of `body`, if it is the one last used, or one of those remembered (which it then becomes). */
-function knownPlan(signature: InferSignature, body: Buffer, headerLength: number, headerText: () => string): HeaderPlan | undefined {
+/**
+ * What is remembered of the header at the start of `body` for a body of this length: the one
+ * last used, matched by its bytes before any decoding, or one of the others, matched by its
+ * text (and then last used); when neither, the header's text, to be read.
+ */
+function recall(signature: InferSignature, body: Buffer, headerLength: number): HeaderPlan | string {
   const bySignature = plans.get(signature);
-  if (!bySignature) return undefined;
-  const { last } = bySignature;
-  if (last && last.bytes.length === headerLength && body.compare(last.bytes, 0, headerLength, 0, headerLength) === 0) return last.plan;
-  const text = headerText();
-  const plan = bySignature.byText.get(text);
-  if (plan) bySignature.last = { bytes: Buffer.from(text, 'utf8'), plan };
+  const last = bySignature?.last;
+  if (last && last.plan.bodyLength === body.length && last.bytes.length === headerLength && body.compare(last.bytes, 0, headerLength, 0, headerLength) === 0) return last.plan;
+  const text = body.toString('utf8', 0, headerLength);
+  const plan = bySignature?.byText.get(text);
+  if (!plan || plan.bodyLength !== body.length) return text;
+  bySignature!.last = { bytes: Buffer.from(body.subarray(0, headerLength)), plan };
   return plan;
 }
 
@@ -184,10 +189,9 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
   const length = /^\d{1,15}$/.test(headerLength.trim()) ? Number(headerLength) : NaN;
   if (!Number.isSafeInteger(length)) throw invalidArgument(`Inference-Header-Content-Length must be a byte count, got "${headerLength}"`);
   if (length > body.length) throw invalidArgument(`Inference-Header-Content-Length is ${length}, but the body has only ${body.length} bytes`);
-  let text: string | undefined;
-  const known = knownPlan(signature, body, length, () => (text ??= body.toString('utf8', 0, length)));
-  if (known && known.bodyLength === body.length) return decodeWithPlan(body, known);
-  const headerText = text ?? body.toString('utf8', 0, length);
+  const recalled = recall(signature, body, length);
+  if (typeof recalled !== 'string') return decodeWithPlan(body, recalled);
+  const headerText = recalled;
   let header: unknown;
   try {
     header = JSON.parse(headerText);
@@ -232,7 +236,7 @@ export function decodeBinaryInferRequest(body: Buffer, headerLength: string, sig
   if (jsonInputs.length === 0) {
     // The plan keeps its own list of outputs: this request's is the caller's.
     const kept = options.outputs ? { ...options, outputs: options.outputs.slice() } : options;
-    remember(signature, headerText, { bodyLength: body.length, inputs: planned, storageBytes, options: kept, binaryOutput });
+    remember(signature, body, length, headerText, { bodyLength: body.length, inputs: planned, storageBytes, options: kept, binaryOutput });
     return { request: { ...options, inputs: binary }, binaryOutput };
   }
   const inputs: NamedTensors = { ...decodeInferRequest({ inputs: jsonInputs }, signature).inputs };
